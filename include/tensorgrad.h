@@ -1,0 +1,375 @@
+/*
+ * tensorgrad.h — PyTorch's autograd as a small C11 library. The only public header.
+ *
+ * A 20-line tour (the tutorial's first cells):
+ *
+ *     tg_ctx *ctx = tg_ctx_new();
+ *     tg_tensor *x = tg_tensor_parse(ctx, "[[1, 3], [2, 2]]", TG_FLOAT32);
+ *     tg_requires_grad_(x, true);
+ *     tg_tensor *y = tg_add_scalar(x, 2);               // grad_fn=<AddBackward0>
+ *     tg_tensor *z = tg_mul_scalar(tg_mul(y, y), 3);    // grad_fn=<MulBackward0>
+ *     tg_tensor *out = tg_mean(z);                      // tensor(49.5000, grad_fn=<MeanBackward0>)
+ *     tg_backward(out, NULL);
+ *     tg_print(tg_tensor_grad(x));                      // tensor([[4.5000, 7.5000],
+ *                                                       //         [6.0000, 6.0000]])
+ *     if (tg_errcode(ctx)) fprintf(stderr, "%s\n", tg_errmsg(ctx));
+ *     tg_ctx_free(ctx);                                 // frees every tensor it owns
+ *
+ * Ownership in one paragraph: every tensor a call returns belongs to the innermost open scope of
+ * its context (tg_scope_begin/tg_scope_end), or to the context's root scope when none is open.
+ * Arguments are borrowed. Accessors return borrowed pointers, valid while their owner lives.
+ * tg_keep(t) moves a result out to the enclosing scope; tg_retain/tg_release add and drop
+ * references of your own. So chained calls like tg_mean(tg_mul(y, y)) leak nothing.
+ *
+ * Errors in one paragraph: calls that make a tensor return NULL on failure; calls that act return
+ * a tg_status. The context keeps the code and a message (tg_errcode, tg_errmsg). Ops given a NULL
+ * input return NULL and keep the error that produced it, so a chain can be checked once at the
+ * end. Nothing a caller does aborts the process. See docs/errors.md.
+ */
+#ifndef TENSORGRAD_H
+#define TENSORGRAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(TG_NO_VISIBILITY)
+#define TG_API __attribute__((visibility("default")))
+#else
+#define TG_API
+#endif
+
+#define TG_VERSION_MAJOR 0
+#define TG_VERSION_MINOR 1
+#define TG_VERSION_PATCH 0
+
+/** The most dimensions a tensor may have. */
+#define TG_MAX_DIMS 8
+
+typedef struct tg_ctx tg_ctx;
+typedef struct tg_tensor tg_tensor;
+typedef struct tg_node tg_node;
+
+/** Element types. TG_FLOAT32 is the default, as torch.float32 is in PyTorch. */
+typedef enum tg_dtype {
+    TG_FLOAT32 = 0,
+    TG_FLOAT64 = 1,
+    TG_INT64 = 2,
+    TG_BOOL = 3
+} tg_dtype;
+
+/** Error codes. TG_OK is 0; every other value is a failure kept on the ctx with a message. */
+typedef enum tg_status {
+    TG_OK = 0,
+    TG_ERR_NULL_ARG,   /* a required pointer argument was NULL */
+    TG_ERR_INVALID_ARG,/* an argument is out of its documented range */
+    TG_ERR_OOM,        /* memory could not be allocated */
+    TG_ERR_SHAPE,      /* shapes do not match / cannot broadcast / sizes overflow */
+    TG_ERR_DTYPE,      /* an operation is not defined for this dtype */
+    TG_ERR_INDEX,      /* a dimension or index out of range (PyTorch's IndexError) */
+    TG_ERR_PARSE,      /* a tensor literal could not be parsed */
+    TG_ERR_AUTOGRAD,   /* requires_grad rules, backward, in-place/version checks */
+    TG_ERR_SCOPE       /* scope stack misuse (tg_scope_end without tg_scope_begin) */
+} tg_status;
+
+/* ---------------------------------------------------------------------------------------------
+ * Context: allocator, RNG, grad mode, scopes and the last error. Use one ctx from one thread at a
+ * time.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Creates a context. Returns NULL only when memory is exhausted. Free with tg_ctx_free. */
+TG_API tg_ctx *tg_ctx_new(void);
+/** Frees the context and every tensor, storage and graph node it owns. NULL is a no-op. */
+TG_API void tg_ctx_free(tg_ctx *ctx);
+
+/** The code of the last failure on ctx (TG_OK if none since creation or tg_clear_error). */
+TG_API tg_status tg_errcode(const tg_ctx *ctx);
+/** Its message, e.g. "tg_mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"; "" if none.
+ *  Borrowed; valid until the next failing call on ctx. */
+TG_API const char *tg_errmsg(const tg_ctx *ctx);
+/** Forgets the last error. */
+TG_API void tg_clear_error(tg_ctx *ctx);
+/** The context a tensor belongs to (borrowed); NULL for NULL. */
+TG_API tg_ctx *tg_tensor_ctx(const tg_tensor *t);
+
+/** Seeds the ctx's random generator (torch.manual_seed). */
+TG_API void tg_manual_seed(tg_ctx *ctx, uint64_t seed);
+
+/** Live object counts, for leak tests: tensors, storages and graph nodes still allocated. */
+typedef struct tg_memstats {
+    int64_t tensors;
+    int64_t storages;
+    int64_t nodes;
+    int64_t storage_bytes;
+} tg_memstats;
+TG_API tg_memstats tg_ctx_memstats(const tg_ctx *ctx);
+
+/* ---------------------------------------------------------------------------------------------
+ * Scopes and references
+ * ------------------------------------------------------------------------------------------- */
+
+/** Opens a scope: tensors returned from now on belong to it. Returns TG_ERR_OOM on failure. */
+TG_API tg_status tg_scope_begin(tg_ctx *ctx);
+/** Closes the innermost scope and drops its references (plus moves tg_keep'd tensors out).
+ *  TG_ERR_SCOPE when no scope is open. */
+TG_API tg_status tg_scope_end(tg_ctx *ctx);
+/** Moves a reference to t to the scope enclosing the current one (to the root scope if the
+ *  current one is the root). Returns t; NULL passes through. */
+TG_API tg_tensor *tg_keep(tg_tensor *t);
+/** Takes a reference of your own; drop it with tg_release. Returns t. */
+TG_API tg_tensor *tg_retain(tg_tensor *t);
+/** Drops a reference taken with tg_retain. NULL is a no-op. */
+TG_API void tg_release(tg_tensor *t);
+
+/* ---------------------------------------------------------------------------------------------
+ * Creation. shape points to ndim sizes (ndim 0 makes a 0-d tensor; shape may then be NULL).
+ * Errors: TG_ERR_SHAPE for negative sizes or an element count that overflows,
+ * TG_ERR_INVALID_ARG for ndim > TG_MAX_DIMS, TG_ERR_OOM.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Copies numel elements of dtype's C type (float, double, int64_t, bool) from data. */
+TG_API tg_tensor *tg_tensor_new(tg_ctx *ctx, const void *data, const int64_t *shape, int ndim,
+                                tg_dtype dtype);
+/** Parses a PyTorch-style literal: "[[1, 3], [2, 2]]", "3.5", "[True, False]", "[]".
+ *  Ints, floats (1e-3, -2., inf, nan) and True/False; the values are converted to dtype.
+ *  TG_ERR_PARSE with the position for malformed or ragged input. */
+TG_API tg_tensor *tg_tensor_parse(tg_ctx *ctx, const char *literal, tg_dtype dtype);
+/** A 0-d tensor holding value. */
+TG_API tg_tensor *tg_scalar(tg_ctx *ctx, double value, tg_dtype dtype);
+TG_API tg_tensor *tg_zeros(tg_ctx *ctx, const int64_t *shape, int ndim, tg_dtype dtype);
+TG_API tg_tensor *tg_ones(tg_ctx *ctx, const int64_t *shape, int ndim, tg_dtype dtype);
+TG_API tg_tensor *tg_full(tg_ctx *ctx, const int64_t *shape, int ndim, double value,
+                          tg_dtype dtype);
+/** Same shape and dtype as t; never requires grad. */
+TG_API tg_tensor *tg_zeros_like(const tg_tensor *t);
+TG_API tg_tensor *tg_ones_like(const tg_tensor *t);
+/** torch.arange(start, end, step, dtype=dtype): ceil((end - start) / step) elements.
+ *  TG_ERR_INVALID_ARG for step 0 or a step whose sign disagrees with end - start. */
+TG_API tg_tensor *tg_arange(tg_ctx *ctx, double start, double end, double step, tg_dtype dtype);
+/** Uniform on [0, 1) and standard normal samples from the ctx's generator (floating dtypes only).
+ *  They follow PyTorch's CPU algorithms: after tg_manual_seed(ctx, s) they give the numbers
+ *  torch.manual_seed(s); torch.rand/randn(...) gives. */
+TG_API tg_tensor *tg_rand(tg_ctx *ctx, const int64_t *shape, int ndim, tg_dtype dtype);
+TG_API tg_tensor *tg_randn(tg_ctx *ctx, const int64_t *shape, int ndim, tg_dtype dtype);
+
+/** C convenience: TG_SHAPE(2, 3) expands to `(const int64_t[]){2, 3}, 2` (C only). */
+#define TG_SHAPE(...)                                                                          \
+    (const int64_t[]){__VA_ARGS__},                                                            \
+        (int)(sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
+
+/* ---------------------------------------------------------------------------------------------
+ * Accessors (t must not be NULL unless stated; NULL gives 0/NULL/false)
+ * ------------------------------------------------------------------------------------------- */
+
+TG_API int tg_tensor_ndim(const tg_tensor *t);
+/** Borrowed pointer to ndim sizes. */
+TG_API const int64_t *tg_tensor_shape(const tg_tensor *t);
+/** Size of dim (negative dims count from the end); -1 and TG_ERR_INDEX if out of range. */
+TG_API int64_t tg_tensor_size(const tg_tensor *t, int dim);
+/** Borrowed pointer to ndim strides, in elements. */
+TG_API const int64_t *tg_tensor_strides(const tg_tensor *t);
+TG_API int64_t tg_tensor_numel(const tg_tensor *t);
+TG_API tg_dtype tg_tensor_dtype(const tg_tensor *t);
+TG_API bool tg_tensor_is_contiguous(const tg_tensor *t);
+/** The single element as a double. TG_ERR_INVALID_ARG (PyTorch's message) unless numel == 1;
+ *  then *out is untouched. */
+TG_API tg_status tg_item(const tg_tensor *t, double *out);
+/** Copies the elements in row-major order as dtype's C type into out (cap bytes).
+ *  TG_ERR_INVALID_ARG if cap is too small. */
+TG_API tg_status tg_tensor_copy_out(const tg_tensor *t, void *out, size_t cap);
+/** Element at a flat row-major index, converted to double (no error checking beyond bounds). */
+TG_API double tg_tensor_get(const tg_tensor *t, int64_t flat_index);
+/** Version counter (t._version): bumped by every in-place op on t or a tensor sharing it. */
+TG_API int64_t tg_tensor_version(const tg_tensor *t);
+
+TG_API const char *tg_dtype_name(tg_dtype dtype); /* "torch.float32" */
+
+/* ---------------------------------------------------------------------------------------------
+ * Printing: byte for byte what PyTorch's repr() prints (precision 4, linewidth 80, threshold
+ * 1000, edgeitems 3).
+ * ------------------------------------------------------------------------------------------- */
+
+/** Writes repr(t) into buf (always NUL-terminated when cap > 0) and returns the full length, as
+ *  snprintf does. NULL t writes "NULL". */
+TG_API size_t tg_tensor_repr(const tg_tensor *t, char *buf, size_t cap);
+/** repr(t) as a new malloc'd string (free it with free()); NULL when out of memory. */
+TG_API char *tg_tensor_str(const tg_tensor *t);
+/** Prints repr(t) and a newline to stdout / to f. */
+TG_API void tg_print(const tg_tensor *t);
+TG_API void tg_fprint(FILE *f, const tg_tensor *t);
+/** "torch.Size([2, 2])" into buf; returns the full length. */
+TG_API size_t tg_tensor_size_repr(const tg_tensor *t, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------------------------------------
+ * Autograd state
+ * ------------------------------------------------------------------------------------------- */
+
+TG_API bool tg_tensor_requires_grad(const tg_tensor *t);
+/** A leaf has no grad_fn (every tensor with requires_grad false is a leaf). */
+TG_API bool tg_tensor_is_leaf(const tg_tensor *t);
+/** t.requires_grad_(requires_grad). Errors (TG_ERR_AUTOGRAD, PyTorch's messages): a non-floating
+ *  dtype; requires_grad false on a non-leaf. true on a non-leaf is a no-op, as in PyTorch. */
+TG_API tg_status tg_requires_grad_(tg_tensor *t, bool requires_grad);
+/** t.grad: borrowed, NULL until a backward reaches t (and for non-leaves). */
+TG_API tg_tensor *tg_tensor_grad(const tg_tensor *t);
+/** t.grad = g (NULL clears it). g must have t's shape and dtype (PyTorch's messages). The grad
+ *  keeps its own reference to g. */
+TG_API tg_status tg_tensor_set_grad(tg_tensor *t, tg_tensor *g);
+/** Sets t.grad to NULL, as optimizer.zero_grad() does in PyTorch 2.x (set_to_none=True). */
+TG_API void tg_zero_grad(tg_tensor *t);
+/** t.grad_fn: borrowed, NULL for leaves. */
+TG_API tg_node *tg_tensor_grad_fn(const tg_tensor *t);
+/** The node's class name as PyTorch 2.x names it: "AddBackward0", "MmBackward0", ... */
+TG_API const char *tg_node_name(const tg_node *node);
+/** "<AddBackward0 object at 0x55d1c3e0a2b0>" into buf; returns the full length. */
+TG_API size_t tg_node_repr(const tg_node *node, char *buf, size_t cap);
+
+/** Backward options (tensor.backward's keywords). Zero-initialise for the defaults. */
+typedef struct tg_backward_opts {
+    bool retain_graph; /* keep saved tensors so the graph can be backpropagated again */
+} tg_backward_opts;
+
+/** t.backward(gradient): accumulates d(t)/d(leaf)^T . gradient into every reachable leaf's .grad.
+ *  gradient NULL is only allowed when t has one element (PyTorch's "grad can be implicitly created
+ *  only for scalar outputs"); otherwise it must have t's shape (its dtype is cast to t's). Saved
+ *  tensors are freed afterwards; a second backward through a node that needed them fails with
+ *  PyTorch's "Trying to backward through the graph a second time ..." message. */
+TG_API tg_status tg_backward(tg_tensor *t, const tg_tensor *gradient);
+TG_API tg_status tg_backward_ex(tg_tensor *t, const tg_tensor *gradient,
+                                const tg_backward_opts *opts);
+
+/** Grad modes (torch.no_grad / enable_grad / set_grad_enabled), per ctx and nestable:
+ *  tg_no_grad and tg_enable_grad push a mode, tg_grad_mode_pop restores the previous one. */
+TG_API tg_status tg_no_grad(tg_ctx *ctx);
+TG_API tg_status tg_enable_grad(tg_ctx *ctx);
+/** Pops the mode pushed last. TG_ERR_SCOPE if nothing was pushed. */
+TG_API tg_status tg_grad_mode_pop(tg_ctx *ctx);
+/** Sets the current mode in place (torch.set_grad_enabled(mode) called as a function). */
+TG_API void tg_set_grad_enabled(tg_ctx *ctx, bool enabled);
+TG_API bool tg_is_grad_enabled(const tg_ctx *ctx);
+
+/** t.detach(): a leaf that shares t's storage and version counter and never requires grad. */
+TG_API tg_tensor *tg_detach(const tg_tensor *t);
+/** t.detach_(): makes t a leaf that does not require grad. PyTorch's error for views. */
+TG_API tg_status tg_detach_(tg_tensor *t);
+/** t.data: shares storage but has its own version counter, so in-place changes through it are
+ *  invisible to autograd's correctness check (as in PyTorch: use with care). */
+TG_API tg_tensor *tg_tensor_data(const tg_tensor *t);
+
+/* ---------------------------------------------------------------------------------------------
+ * Ops. Inputs are borrowed; results are new tensors owned by the current scope. Binary ops
+ * broadcast and promote dtypes as PyTorch does. A "scalar" argument is a Python number: it does
+ * not change a floating tensor's dtype, and turns an integer tensor into float32 when fractional
+ * ops need it (as torch does with 2.5).
+ * ------------------------------------------------------------------------------------------- */
+
+TG_API tg_tensor *tg_add(const tg_tensor *a, const tg_tensor *b);       /* a + b */
+TG_API tg_tensor *tg_sub(const tg_tensor *a, const tg_tensor *b);       /* a - b */
+TG_API tg_tensor *tg_mul(const tg_tensor *a, const tg_tensor *b);       /* a * b */
+TG_API tg_tensor *tg_div(const tg_tensor *a, const tg_tensor *b);       /* a / b (true division) */
+TG_API tg_tensor *tg_pow(const tg_tensor *a, const tg_tensor *b);       /* a ** b (PowBackward1) */
+TG_API tg_tensor *tg_add_scalar(const tg_tensor *a, double s);          /* a + s */
+TG_API tg_tensor *tg_sub_scalar(const tg_tensor *a, double s);          /* a - s */
+TG_API tg_tensor *tg_rsub_scalar(const tg_tensor *a, double s);         /* s - a (RsubBackward1) */
+TG_API tg_tensor *tg_mul_scalar(const tg_tensor *a, double s);          /* a * s and s * a */
+TG_API tg_tensor *tg_div_scalar(const tg_tensor *a, double s);          /* a / s */
+TG_API tg_tensor *tg_rdiv_scalar(const tg_tensor *a, double s);         /* s / a */
+TG_API tg_tensor *tg_pow_scalar(const tg_tensor *a, double exponent);   /* a ** e (PowBackward0) */
+TG_API tg_tensor *tg_rpow_scalar(const tg_tensor *a, double base);      /* b ** a (PowBackward2) */
+TG_API tg_tensor *tg_neg(const tg_tensor *a);
+TG_API tg_tensor *tg_exp(const tg_tensor *a);
+TG_API tg_tensor *tg_log(const tg_tensor *a);
+TG_API tg_tensor *tg_sqrt(const tg_tensor *a);
+TG_API tg_tensor *tg_abs(const tg_tensor *a);
+
+/* Comparisons: bool results, never require grad. */
+TG_API tg_tensor *tg_eq(const tg_tensor *a, const tg_tensor *b);
+TG_API tg_tensor *tg_ne(const tg_tensor *a, const tg_tensor *b);
+TG_API tg_tensor *tg_lt(const tg_tensor *a, const tg_tensor *b);
+TG_API tg_tensor *tg_le(const tg_tensor *a, const tg_tensor *b);
+TG_API tg_tensor *tg_gt(const tg_tensor *a, const tg_tensor *b);
+TG_API tg_tensor *tg_ge(const tg_tensor *a, const tg_tensor *b);
+TG_API tg_tensor *tg_eq_scalar(const tg_tensor *a, double s);
+TG_API tg_tensor *tg_ne_scalar(const tg_tensor *a, double s);
+TG_API tg_tensor *tg_lt_scalar(const tg_tensor *a, double s);
+TG_API tg_tensor *tg_le_scalar(const tg_tensor *a, double s);
+TG_API tg_tensor *tg_gt_scalar(const tg_tensor *a, double s);
+TG_API tg_tensor *tg_ge_scalar(const tg_tensor *a, double s);
+
+/* Reductions. dims points to ndims dims (negative allowed); ndims 0 reduces over every dim. */
+TG_API tg_tensor *tg_sum(const tg_tensor *a);                           /* SumBackward0 */
+TG_API tg_tensor *tg_sum_dim(const tg_tensor *a, const int64_t *dims, int ndims, bool keepdim);
+TG_API tg_tensor *tg_mean(const tg_tensor *a);                          /* MeanBackward0 */
+TG_API tg_tensor *tg_mean_dim(const tg_tensor *a, const int64_t *dims, int ndims, bool keepdim);
+/** The p-norm of all elements, (sum |a|^p)^(1/p); p may be INFINITY. LinalgVectorNormBackward0. */
+TG_API tg_tensor *tg_norm(const tg_tensor *a, double p);
+TG_API tg_tensor *tg_norm_dim(const tg_tensor *a, double p, const int64_t *dims, int ndims,
+                              bool keepdim);
+
+/* Linear algebra. */
+TG_API tg_tensor *tg_mm(const tg_tensor *a, const tg_tensor *b);        /* MmBackward0 */
+/** matmul for 2-D operands (as mm). Other ranks: TG_ERR_SHAPE until batched matmul lands. */
+TG_API tg_tensor *tg_matmul(const tg_tensor *a, const tg_tensor *b);
+
+/* Views (share storage with the input). shape may contain one -1. */
+TG_API tg_tensor *tg_view(const tg_tensor *a, const int64_t *shape, int ndim);
+/** A view when the strides allow it (ViewBackward0), else a copy (UnsafeViewBackward0). */
+TG_API tg_tensor *tg_reshape(const tg_tensor *a, const int64_t *shape, int ndim);
+TG_API tg_tensor *tg_transpose(const tg_tensor *a, int dim0, int dim1);
+/** t(): transposes a 2-D tensor; 0-d and 1-D are returned as they are. */
+TG_API tg_tensor *tg_t(const tg_tensor *a);
+TG_API tg_tensor *tg_expand(const tg_tensor *a, const int64_t *shape, int ndim);
+TG_API tg_tensor *tg_unsqueeze(const tg_tensor *a, int dim);
+/** A contiguous copy (CloneBackward0). */
+TG_API tg_tensor *tg_clone(const tg_tensor *a);
+/** a itself (a new reference in the current scope) if contiguous, else tg_clone(a). */
+TG_API tg_tensor *tg_contiguous(const tg_tensor *a);
+
+/* In-place ops: modify self, bump its version, and return a status. On a non-leaf that requires
+ * grad the op is recorded and self's history is rebased onto the new node; on a leaf that
+ * requires grad (or a view of one) they fail with PyTorch's message unless grad mode is off. */
+TG_API tg_status tg_add_(tg_tensor *self, const tg_tensor *other);
+TG_API tg_status tg_sub_(tg_tensor *self, const tg_tensor *other);
+TG_API tg_status tg_mul_(tg_tensor *self, const tg_tensor *other);
+TG_API tg_status tg_div_(tg_tensor *self, const tg_tensor *other);
+TG_API tg_status tg_add_scalar_(tg_tensor *self, double s);
+TG_API tg_status tg_sub_scalar_(tg_tensor *self, double s);
+TG_API tg_status tg_mul_scalar_(tg_tensor *self, double s);
+TG_API tg_status tg_div_scalar_(tg_tensor *self, double s);
+TG_API tg_status tg_zero_(tg_tensor *self);
+TG_API tg_status tg_fill_(tg_tensor *self, double value);
+/** self.copy_(src): src broadcasts to self's shape; dtypes convert. */
+TG_API tg_status tg_copy_(tg_tensor *self, const tg_tensor *src);
+
+/* ---------------------------------------------------------------------------------------------
+ * gradcheck: compares backward's Jacobian with central differences in float64.
+ * ------------------------------------------------------------------------------------------- */
+
+/** The function under test: computes one output tensor from n inputs (owned by the current
+ *  scope, as any op result). Return NULL on failure. */
+typedef tg_tensor *(*tg_gradcheck_fn)(tg_tensor *const *inputs, int n, void *user);
+
+typedef struct tg_gradcheck_opts {
+    double eps;  /* perturbation; 0 means PyTorch's 1e-6 */
+    double atol; /* 0 means 1e-5 */
+    double rtol; /* 0 means 1e-3 */
+} tg_gradcheck_opts;
+
+/** torch.autograd.gradcheck: for every input that requires grad, perturbs each element by +-eps
+ *  (in place, under no_grad), and compares (f(x+eps) - f(x-eps)) / 2eps with the analytical
+ *  vector-Jacobian rows from backward, |a - n| <= atol + rtol |n|. Returns TG_OK when they agree;
+ *  otherwise TG_ERR_AUTOGRAD with PyTorch's "Jacobian mismatch for output 0 with respect to input
+ *  i, numerical:... analytical:..." message. Inputs should be float64. */
+TG_API tg_status tg_gradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void *user,
+                              const tg_gradcheck_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TENSORGRAD_H */

@@ -1,0 +1,157 @@
+/*
+ * node.c — graph nodes: the op tables from ops.def, recording an op (edges to each input's
+ * history, input metadata), saved tensors with their version check, AccumulateGrad nodes for
+ * leaves, and node names/reprs.
+ */
+#include "../ops/ops.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const tgi_op_names[TGI_OP_COUNT] = {
+#define OP(e, name, bw) name,
+#include "../ops/ops.def"
+#undef OP
+};
+
+const tgi_backward_fn tgi_op_backward[TGI_OP_COUNT] = {
+#define OP(e, name, bw) bw,
+#include "../ops/ops.def"
+#undef OP
+};
+
+tg_status tgi_bw_none(tg_node *n, tg_tensor *g, tg_tensor **gi) {
+    (void)g;
+    (void)gi;
+    return tgi_error(n->ctx, TG_ERR_AUTOGRAD, "internal: %s has no backward function",
+                     tgi_op_names[n->op]);
+}
+
+const char *tg_node_name(const tg_node *node) {
+    if (!node || node->op < 0 || node->op >= TGI_OP_COUNT) return "";
+    return tgi_op_names[node->op];
+}
+
+size_t tg_node_repr(const tg_node *node, char *buf, size_t cap) {
+    int n = node ? snprintf(buf, cap, "<%s object at %p>", tg_node_name(node), (const void *)node)
+                 : snprintf(buf, cap, "None");
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* ---------------------------------------------------------------- edges */
+
+tg_status tgi_edge_of(const tg_tensor *t, tgi_edge *e) {
+    e->fn = NULL;
+    e->input_nr = 0;
+    if (t->grad_fn) {
+        e->fn = t->grad_fn;
+        e->input_nr = t->output_nr;
+        e->fn->refcount++;
+        return TG_OK;
+    }
+    if (!t->requires_grad) return TG_OK;
+    /* A leaf: its AccumulateGrad node lives while some edge holds it; the leaf only keeps a
+     * weak pointer (the node holds the leaf strongly). `t` gains an accumulator but is
+     * logically unchanged for the caller. */
+    tg_tensor *leaf = (tg_tensor *)(uintptr_t)t;
+    if (leaf->grad_acc) {
+        e->fn = leaf->grad_acc;
+        e->fn->refcount++; /* this edge's reference */
+        return TG_OK;
+    }
+    tg_node *acc = tgi_node_new(leaf->ctx, TGI_OP_ACCUMULATE_GRAD);
+    if (!acc) return leaf->ctx->err;
+    acc->seq = UINT64_MAX; /* as PyTorch: accumulate as soon as the gradient is ready */
+    acc->variable = leaf;
+    leaf->refcount++;
+    leaf->grad_acc = acc;
+    e->fn = acc; /* the creation reference is this edge's */
+    return TG_OK;
+}
+
+/* ---------------------------------------------------------------- recording */
+
+tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n) {
+    tg_ctx *ctx = out->ctx;
+    tg_node *node = tgi_node_new(ctx, op);
+    if (!node) return NULL;
+    node->n_next = n;
+    for (int i = 0; i < n; i++) {
+        node->next[i].fn = NULL;
+        node->next[i].input_nr = 0;
+        if (!in[i]) continue;
+        if (tgi_edge_of(in[i], &node->next[i]) != TG_OK) {
+            tgi_node_decref(node);
+            return NULL;
+        }
+        tgi_meta *m = &node->in_meta[i];
+        m->ndim = in[i]->ndim;
+        m->dtype = in[i]->dtype;
+        for (int d = 0; d < in[i]->ndim; d++) m->shape[d] = in[i]->shape[d];
+    }
+    if (out->grad_fn) tgi_node_decref(out->grad_fn);
+    out->grad_fn = node;
+    out->output_nr = 0;
+    out->requires_grad = false;
+    return node;
+}
+
+tg_status tgi_save(tg_node *n, const tg_tensor *t, bool is_output) {
+    TGI_ASSERT(n->n_saved < TGI_MAX_INPUTS);
+    tgi_saved *s = &n->saved[n->n_saved];
+    if (is_output) {
+        /* A detached alias: same storage and version counter, no grad_fn (no cycle). */
+        tg_tensor *a = tgi_alias(t, t->shape, t->strides, t->ndim, t->offset);
+        if (!a) return n->ctx->err;
+        s->t = a;
+    } else {
+        s->t = (tg_tensor *)(uintptr_t)t;
+        s->t->refcount++;
+    }
+    s->version = t->storage->version;
+    s->is_output = is_output;
+    s->was_leaf = t->grad_fn == NULL;
+    n->n_saved++;
+    n->has_saved = true;
+    return TG_OK;
+}
+
+static const char ERR_BACKWARD_TWICE[] =
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward.";
+
+tg_tensor *tgi_unpack(tg_node *n, int i) {
+    if (n->saved_freed) {
+        tgi_error(n->ctx, TG_ERR_AUTOGRAD, "tg_backward: %s", ERR_BACKWARD_TWICE);
+        return NULL;
+    }
+    tgi_saved *s = &n->saved[i];
+    if (s->t->storage->version != s->version) {
+        char shape[160];
+        tgi_fmt_shape(shape, sizeof shape, s->t->shape, s->t->ndim);
+        char which[128] = "";
+        const tg_node *producer = s->is_output ? n : s->t->grad_fn;
+        if (producer)
+            snprintf(which, sizeof which, ", which is output %u of %s,",
+                     s->is_output ? 0u : s->t->output_nr, tgi_op_names[producer->op]);
+        tgi_error(n->ctx, TG_ERR_AUTOGRAD,
+                  "tg_backward: one of the variables needed for gradient computation has been "
+                  "modified by an inplace operation: [%s %s]%s is at version %lld; expected "
+                  "version %lld instead. Hint: enable anomaly detection to find the operation "
+                  "that failed to compute its gradient, with "
+                  "torch.autograd.set_detect_anomaly(True).",
+                  tgi_dtype_legacy(s->t->dtype), shape, which,
+                  (long long)s->t->storage->version, (long long)s->version);
+        return NULL;
+    }
+    return s->t;
+}
+
+tg_status tgi_check_not_freed(tg_node *n) {
+    if (n->saved_freed)
+        return tgi_error(n->ctx, TG_ERR_AUTOGRAD, "tg_backward: %s", ERR_BACKWARD_TWICE);
+    return TG_OK;
+}

@@ -1,0 +1,288 @@
+/*
+ * internal.h — the structures behind the opaque handles, shared by every source file.
+ * Nothing here is public: symbols are tgi_-prefixed and hidden from the shared library.
+ * ctx (allocator, errors, scopes, grad mode), storage, tensor and graph-node layouts.
+ */
+#ifndef TG_INTERNAL_H
+#define TG_INTERNAL_H
+
+#include "tensorgrad.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define TGI_HIDDEN __attribute__((visibility("hidden")))
+#define TGI_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TGI_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TGI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TGI_HIDDEN
+#define TGI_LIKELY(x) (x)
+#define TGI_UNLIKELY(x) (x)
+#define TGI_PRINTF(a, b)
+#endif
+
+/* Internal invariant checks: compiled in debug and test builds only, never reachable from input. */
+#ifdef TG_DEBUG
+#include <stdio.h>
+#include <stdlib.h>
+#define TGI_ASSERT(c)                                                                          \
+    do {                                                                                       \
+        if (!(c)) {                                                                            \
+            fprintf(stderr, "%s:%d: internal invariant failed: %s\n", __FILE__, __LINE__, #c); \
+            abort();                                                                           \
+        }                                                                                      \
+    } while (0)
+#else
+#define TGI_ASSERT(c) ((void)0)
+#endif
+
+#define TGI_MAX_INPUTS 3
+#define TGI_ERRMSG_CAP 1024
+
+/* ------------------------------------------------------------------------------------------ */
+/* Storage: a refcounted buffer. Views and detach share one; its version counter is the one    */
+/* autograd checks. `.data` makes an alias storage with its own counter that points at `base`. */
+/* ------------------------------------------------------------------------------------------ */
+typedef struct tgi_storage {
+    int64_t refcount;
+    int64_t version;
+    void *data;
+    size_t nbytes;
+    struct tgi_storage *base; /* alias storages (.data) hold a reference to the owner */
+    struct tgi_storage *prev, *next; /* ctx's list of live storages */
+    int size_class;                  /* >= 0: data lives in a pooled block of that class */
+} tgi_storage;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tensor: a strided view over a storage, plus autograd metadata.                              */
+/* ------------------------------------------------------------------------------------------ */
+struct tg_tensor {
+    int64_t refcount;
+    tg_ctx *ctx;
+    tgi_storage *storage;
+    int64_t offset; /* in elements */
+    int64_t numel;
+    int64_t shape[TG_MAX_DIMS];
+    int64_t strides[TG_MAX_DIMS];
+    int ndim;
+    tg_dtype dtype;
+    bool requires_grad; /* the leaf flag; non-leaves require grad through grad_fn */
+    bool is_view;       /* made by a view op: base is the tensor it views */
+    bool contiguous;
+    struct tg_tensor *base; /* strong reference for views; NULL otherwise */
+    tg_node *grad_fn;       /* strong reference; NULL for leaves */
+    uint32_t output_nr;
+    tg_node *grad_acc; /* weak: the leaf's AccumulateGrad node while one is alive */
+    struct tg_tensor *grad; /* strong reference */
+    struct tg_tensor *next_free;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Graph nodes                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+typedef struct tgi_edge {
+    tg_node *fn; /* strong reference, NULL when that input needs no gradient */
+    uint32_t input_nr;
+} tgi_edge;
+
+typedef struct tgi_saved {
+    tg_tensor *t;        /* strong reference (a detached alias when is_output) */
+    int64_t version;     /* storage version at save time */
+    bool is_output;      /* saved the node's own output */
+    bool was_leaf;       /* the tensor had no grad_fn when saved */
+} tgi_saved;
+
+typedef struct tgi_meta {
+    int64_t shape[TG_MAX_DIMS];
+    int ndim;
+    tg_dtype dtype;
+} tgi_meta;
+
+/* Non-tensor arguments an op records for its backward. */
+typedef struct tgi_args {
+    double s;            /* scalar operand / exponent / p */
+    int64_t d0, d1;      /* dims (transpose) */
+    uint32_t dim_mask;   /* reduced dims */
+    bool keepdim;
+    int64_t n;           /* element count (mean) */
+} tgi_args;
+
+struct tg_node {
+    int64_t refcount;
+    tg_ctx *ctx;
+    uint64_t seq; /* creation order: the engine runs later nodes first */
+    int op;       /* tgi_op */
+    int n_next;
+    tgi_edge next[TGI_MAX_INPUTS];
+    tgi_meta in_meta[TGI_MAX_INPUTS];
+    int n_saved;
+    tgi_saved saved[TGI_MAX_INPUTS];
+    bool has_saved;   /* saved something (tensor or scalar operand) needed by backward */
+    bool saved_freed; /* the saved values were released after a backward */
+    tgi_args args;
+    tg_tensor *variable; /* AccumulateGrad: the leaf (strong) */
+    /* engine scratch */
+    uint64_t visit_epoch;
+    int64_t deps;
+    tg_tensor *grad_buf; /* owned reference while the engine runs */
+    struct tg_node *next_free;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Context                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+#define TGI_SIZE_CLASSES 8 /* pooled storage blocks of 16 << k bytes: 16 .. 2048 */
+
+typedef struct tgi_slab {
+    struct tgi_slab *next;
+} tgi_slab;
+
+struct tg_ctx {
+    tg_status err;
+    char errmsg[TGI_ERRMSG_CAP];
+
+    /* grad mode */
+    bool grad_enabled;
+    bool *grad_stack;
+    int grad_depth, grad_cap;
+
+    /* scopes: owned[] holds one reference per entry; frames[] are start indices */
+    tg_tensor **owned;
+    int64_t n_owned, cap_owned;
+    int64_t *frames;
+    int n_frames, cap_frames;
+    tg_tensor **kept; /* references moved out of the current scope by tg_keep */
+    int64_t n_kept, cap_kept;
+    int scope_off; /* >0: results are returned as owned references, not put in a scope */
+
+    /* allocator: free lists and slabs */
+    tg_tensor *free_tensors;
+    tg_node *free_nodes;
+    tgi_storage *free_storages;
+    void *free_blocks[TGI_SIZE_CLASSES];
+    tgi_slab *slabs;
+    tgi_storage storages; /* sentinel of the live list */
+    tg_memstats stats;
+
+    /* autograd */
+    uint64_t next_seq;
+    uint64_t epoch;
+
+    /* rng (rng.c): PyTorch's CPUGeneratorImpl state. mt19937 words and how many of them are
+     * used (624: twist before the next draw); the seed given; the cached r*sin half of the
+     * last scalar Box-Muller pair (its next_double_normal_sample) */
+    uint32_t mt[624];
+    int mti;
+    uint64_t seed;
+    bool has_next_normal;
+    double next_normal;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors (error.c)                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+TGI_HIDDEN tg_status tgi_error(tg_ctx *ctx, tg_status code, const char *fmt, ...) TGI_PRINTF(3, 4);
+/* NULL input: keep the error that produced it, else record TG_ERR_NULL_ARG. */
+TGI_HIDDEN tg_status tgi_null_arg(tg_ctx *ctx, const char *fn, const char *arg);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Allocation (ctx.c, storage.c, tensor.c)                                                     */
+/* ------------------------------------------------------------------------------------------ */
+TGI_HIDDEN void *tgi_slab_alloc(tg_ctx *ctx, size_t size);
+TGI_HIDDEN tgi_storage *tgi_storage_new(tg_ctx *ctx, size_t nbytes);
+TGI_HIDDEN void tgi_storage_release(tg_ctx *ctx, tgi_storage *s);
+/* Raw tensor with a fresh, uninitialised contiguous storage; refcount 1, not in a scope. */
+TGI_HIDDEN tg_tensor *tgi_empty(tg_ctx *ctx, const int64_t *shape, int ndim, tg_dtype dtype);
+/* A new tensor header viewing t's storage with the given geometry; refcount 1. */
+TGI_HIDDEN tg_tensor *tgi_alias(const tg_tensor *t, const int64_t *shape, const int64_t *strides,
+                                int ndim, int64_t offset);
+TGI_HIDDEN void tgi_tensor_decref(tg_tensor *t);
+TGI_HIDDEN void tgi_node_decref(tg_node *n);
+/* Hands an owned reference to the current scope (or back to the caller when scope_off). */
+TGI_HIDDEN tg_tensor *tgi_own(tg_tensor *t);
+TGI_HIDDEN void tgi_compute_contiguous(tg_tensor *t);
+TGI_HIDDEN tg_node *tgi_node_new(tg_ctx *ctx, int op);
+TGI_HIDDEN void tgi_node_release_saved(tg_node *n);
+
+static inline void *tgi_data(const tg_tensor *t) { return t->storage->data; }
+static inline size_t tgi_dtype_size(tg_dtype d) {
+    return d == TG_FLOAT64 || d == TG_INT64 ? 8 : (d == TG_FLOAT32 ? 4 : 1);
+}
+static inline bool tgi_is_floating(tg_dtype d) { return d == TG_FLOAT32 || d == TG_FLOAT64; }
+static inline bool tgi_requires_grad(const tg_tensor *t) {
+    return t->requires_grad || t->grad_fn != NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shapes (shape.c)                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+TGI_HIDDEN tg_status tgi_check_shape(tg_ctx *ctx, const char *fn, const int64_t *shape, int ndim,
+                                     int64_t *numel);
+TGI_HIDDEN tg_status tgi_broadcast_shapes(tg_ctx *ctx, const char *fn, const int64_t *a, int na,
+                                          const int64_t *b, int nb, int64_t *out, int *nout);
+/* Wraps a possibly negative dim into [0, ndim); PyTorch's IndexError text otherwise. */
+TGI_HIDDEN tg_status tgi_wrap_dim(tg_ctx *ctx, const char *fn, int64_t dim, int ndim,
+                                  int64_t *out);
+TGI_HIDDEN tg_status tgi_dims_to_mask(tg_ctx *ctx, const char *fn, const int64_t *dims, int ndims,
+                                      int ndim, uint32_t *mask);
+TGI_HIDDEN void tgi_contiguous_strides(const int64_t *shape, int ndim, int64_t *strides);
+/* "[2, 3]" */
+TGI_HIDDEN int tgi_fmt_shape(char *buf, size_t cap, const int64_t *shape, int ndim);
+TGI_HIDDEN bool tgi_same_shape(const int64_t *a, int na, const int64_t *b, int nb);
+
+/* ------------------------------------------------------------------------------------------ */
+/* dtype (dtype.c)                                                                             */
+/* ------------------------------------------------------------------------------------------ */
+TGI_HIDDEN tg_dtype tgi_result_type(const tg_tensor *a, const tg_tensor *b);
+TGI_HIDDEN tg_dtype tgi_result_type_scalar(const tg_tensor *a, double s);
+TGI_HIDDEN bool tgi_can_cast(tg_dtype from, tg_dtype to);
+TGI_HIDDEN const char *tgi_dtype_cname(tg_dtype d);   /* "Float", "Double", "Long", "Bool" */
+TGI_HIDDEN const char *tgi_dtype_legacy(tg_dtype d);  /* "torch.FloatTensor" */
+TGI_HIDDEN const char *tgi_dtype_short(tg_dtype d);   /* "float", "double", "long int", "bool" */
+static inline double tgi_load(const void *base, tg_dtype d, int64_t i) {
+    switch (d) {
+    case TG_FLOAT32: return ((const float *)base)[i];
+    case TG_FLOAT64: return ((const double *)base)[i];
+    case TG_INT64: return (double)((const int64_t *)base)[i];
+    default: return ((const bool *)base)[i] ? 1.0 : 0.0;
+    }
+}
+TGI_HIDDEN void tgi_store(void *base, tg_dtype d, int64_t i, double v);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scopes / grad mode helpers                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+static inline bool tgi_grad_mode(const tg_ctx *ctx) { return ctx->grad_enabled; }
+TGI_HIDDEN tg_status tgi_grad_push(tg_ctx *ctx, bool enabled);
+TGI_HIDDEN void tgi_grad_pop(tg_ctx *ctx);
+
+/* ------------------------------------------------------------------------------------------ */
+/* RNG (rng.c)                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+TGI_HIDDEN void tgi_rng_seed(tg_ctx *ctx, uint64_t seed);
+TGI_HIDDEN void tgi_fill_rand(tg_ctx *ctx, tg_tensor *t);
+TGI_HIDDEN void tgi_fill_randn(tg_ctx *ctx, tg_tensor *t);
+/* Raw draws from the ctx's mt19937, in PyTorch's order, for random ops (dropout, bernoulli,
+ * randint): one tempered 32-bit word; a 64-bit value from two words, the first drawn being
+ * the high half; uniforms on [0, 1) from the low 24 / 53 bits of one 32- / 64-bit draw
+ * (at::uniform_real_distribution<float / double>(0, 1)). */
+TGI_HIDDEN uint32_t tgi_random_u32(tg_ctx *ctx);
+TGI_HIDDEN uint64_t tgi_random_u64(tg_ctx *ctx);
+TGI_HIDDEN float tgi_uniform_f32(tg_ctx *ctx);
+TGI_HIDDEN double tgi_uniform_f64(tg_ctx *ctx);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Printing (print.c)                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+/* repr(t) under torch.set_printoptions(precision, threshold, edgeitems, linewidth, sci_mode):
+ * threshold < 0 means inf, edgeitems < 1 is taken as 1, sci_mode -1 is None (automatic),
+ * 0 False, 1 True. Same contract as tg_tensor_repr. */
+TGI_HIDDEN size_t tgi_tensor_repr_opts(const tg_tensor *t, char *buf, size_t cap, int precision,
+                                       int64_t threshold, int edgeitems, int linewidth,
+                                       int sci_mode);
+
+#endif /* TG_INTERNAL_H */
