@@ -337,7 +337,7 @@ static const char NEG_BOOL[] =
 static const ew_desc D_ADD = {"tg_add", "add_cpu", TGI_OP_ADD, K3(k_add), 0, NULL};
 static const ew_desc D_ADD_S = {"tg_add_scalar", "add_cpu", TGI_OP_ADD_SCALAR, K3(k_add), 0, NULL};
 static const ew_desc D_SUB = {"tg_sub", "sub_cpu", TGI_OP_SUB, K3(k_sub), EW_NO_BOOL, SUB_BOOL};
-static const ew_desc D_SUB_S = {"tg_sub_scalar", "sub_cpu", TGI_OP_ADD_SCALAR, K3(k_sub),
+static const ew_desc D_SUB_S = {"tg_sub_scalar", "sub_cpu", TGI_OP_SUB_SCALAR, K3(k_sub),
                                 EW_NO_BOOL, SUB_BOOL_SCALAR};
 static const ew_desc D_RSUB = {"tg_rsub_scalar", "sub_cpu", TGI_OP_RSUB, K3(k_rsub), EW_NO_BOOL,
                                SUB_BOOL_SCALAR};
@@ -691,7 +691,7 @@ tg_status tg_add_scalar_(tg_tensor *self, double s) {
     return ew_inplace(&d, self, NULL, s, true);
 }
 tg_status tg_sub_scalar_(tg_tensor *self, double s) {
-    static const ew_desc d = {"tg_sub_scalar_", "sub_cpu", TGI_OP_ADD_SCALAR, K3(k_sub),
+    static const ew_desc d = {"tg_sub_scalar_", "sub_cpu", TGI_OP_SUB_SCALAR, K3(k_sub),
                               EW_NO_BOOL, SUB_BOOL_SCALAR};
     return ew_inplace(&d, self, NULL, s, true);
 }
