@@ -95,8 +95,20 @@ fixtures:
 parity: $(TEST_BIN) $(BUILD)/examples/autograd_tour
 	@tools/parity.sh $(BUILD)
 
-bench: $(BENCH_BIN)
-	@tools/run_bench.sh $(BUILD)
+# The libtorch twin of bench/overhead.c, built only for `make bench` and only when Debian's
+# libtorch-dev is installed (run_bench.sh says it skipped it otherwise). -isystem keeps
+# libtorch's own header warnings out of our -Wall -Wextra.
+TORCH_INC  ?= /usr/include/torch/csrc/api/include
+TORCH_LIBS ?= -ltorch -ltorch_cpu -lc10
+LIBTORCH_BENCH := $(if $(wildcard $(TORCH_INC)/torch/torch.h),$(BUILD)/bench/overhead_libtorch)
+
+$(BUILD)/bench/overhead_libtorch: bench/overhead_libtorch.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 -Wall -Wextra -D_GLIBCXX_USE_CXX11_ABI=1 -isystem $(TORCH_INC) \
+	  $< -o $@ $(TORCH_LIBS)
+
+bench: $(BENCH_BIN) $(LIBTORCH_BENCH)
+	@PYTHON=$(PYTHON) tools/run_bench.sh $(BUILD)
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -109,6 +121,6 @@ install: lib
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tensorgrad.pc
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-clang
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
