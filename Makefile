@@ -43,6 +43,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 STATIC   := $(BUILD)/libtensorgrad.a
 SHARED   := $(BUILD)/libtensorgrad.so
 
+.SECONDARY:
 .PHONY: all lib test test-full test-san test-valgrind parity demo bench install clean fixtures \
         check-cxx
 all: lib $(TEST_BIN) $(EX_BIN) $(BENCH_BIN) check-cxx

@@ -109,7 +109,7 @@ static tg_tensor *random_tensor(tg_ctx *ctx, const char *fn, const int64_t *shap
     if (!ctx) return NULL;
     if (!tgi_is_floating(dtype)) {
         tgi_error(ctx, TG_ERR_DTYPE, "%s: \"%s\" not implemented for '%s'", fn,
-                  normal ? "normal_kernel_cpu" : "uniform_kernel_cpu", tgi_dtype_cname(dtype));
+                  normal ? "normal_kernel_cpu" : "check_uniform_bounds", tgi_dtype_cname(dtype));
         return NULL;
     }
     tg_tensor *t = make(ctx, fn, shape, ndim, dtype);

@@ -202,11 +202,19 @@ tg_status tgi_bw_transpose(tg_node *n, tg_tensor *g, tg_tensor **gi) {
 tg_tensor *tg_expand(const tg_tensor *a, const int64_t *shape, int ndim) {
     if (!a) return tgi_null_arg(NULL, "tg_expand", "self"), NULL;
     tg_ctx *ctx = a->ctx;
-    if (ndim < a->ndim || ndim > TG_MAX_DIMS || (ndim > 0 && !shape)) {
+    if (ndim < 0 || ndim > TG_MAX_DIMS)
+        return tgi_error(ctx, TG_ERR_INVALID_ARG, "tg_expand: tensors have at most %d dimensions, got %d",
+                         TG_MAX_DIMS, ndim),
+               NULL;
+    if (ndim > 0 && !shape) return tgi_null_arg(ctx, "tg_expand", "shape"), NULL;
+    if (ndim < a->ndim) {
+        char cur[256], tgt[256];
+        tgi_fmt_shape(cur, sizeof cur, a->shape, a->ndim);
+        tgi_fmt_shape(tgt, sizeof tgt, shape, ndim);
         tgi_error(ctx, TG_ERR_SHAPE,
-                  "tg_expand: the number of sizes provided (%d) must be greater or equal to the "
-                  "number of dimensions in the tensor (%d)",
-                  ndim, a->ndim);
+                  "tg_expand: expand(%s{%s}, size=%s): the number of sizes provided (%d) must be "
+                  "greater or equal to the number of dimensions in the tensor (%d)",
+                  tgi_dtype_legacy(a->dtype), cur, tgt, ndim, a->ndim);
         return NULL;
     }
     int64_t sh[TG_MAX_DIMS], st[TG_MAX_DIMS];
