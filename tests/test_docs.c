@@ -1,0 +1,78 @@
+/*
+ * test_docs.c — keeps docs/ops.md from drifting: every op function declared in the public
+ * header and every node name in src/ops/ops.def must appear in the table.
+ */
+#include "test.h"
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+        free(s);
+        s = NULL;
+    }
+    if (s) s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* name occurs in doc as a whole identifier (not as the prefix of a longer one) */
+static bool mentions(const char *doc, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = strstr(doc, name); p; p = strstr(p + 1, name)) {
+        char before = p > doc ? p[-1] : ' ', after = p[n];
+        bool id_b = before == '_' || (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9');
+        bool id_a = after == '_' || (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') || (after >= '0' && after <= '9');
+        if (!id_b && !id_a) return true;
+    }
+    return false;
+}
+
+static const char *const node_names[] = {
+#define OP(e, name, bw) name,
+#include "../src/ops/ops.def"
+#undef OP
+};
+
+static void test_ops_table(void) {
+    char *doc = slurp("docs/ops.md");
+    char *hdr = slurp("include/tensorgrad.h");
+    CHECK(doc != NULL);
+    CHECK(hdr != NULL);
+    if (!doc || !hdr) {
+        free(doc);
+        free(hdr);
+        return;
+    }
+    for (size_t i = 0; i < sizeof node_names / sizeof node_names[0]; i++) {
+        if (strcmp(node_names[i], "AccumulateGrad") == 0) continue;
+        if (mentions(doc, node_names[i])) tt_pass++;
+        else tt_failf(__FILE__, __LINE__, "node %s is not documented in docs/ops.md", node_names[i]);
+    }
+    /* every op: the part of the header from the "Ops." banner up to gradcheck */
+    const char *start = strstr(hdr, " * Ops.");
+    const char *end = strstr(hdr, " * gradcheck:");
+    CHECK(start && end && start < end);
+    int n = 0;
+    for (const char *p = start; p && p < end; p = strstr(p + 1, "TG_API ")) {
+        const char *paren = strchr(p, '(');
+        if (!paren || paren > end) continue;
+        const char *fn = paren; /* the identifier just before '(' */
+        while (fn > p && (fn[-1] == '_' || (fn[-1] >= 'a' && fn[-1] <= 'z') || (fn[-1] >= '0' && fn[-1] <= '9'))) fn--;
+        if (strncmp(fn, "tg_", 3) != 0) continue;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(paren - fn), fn);
+        if (mentions(doc, name)) tt_pass++;
+        else tt_failf(__FILE__, __LINE__, "op %s is not documented in docs/ops.md", name);
+        n++;
+    }
+    CHECK(n > 50); /* the scan found the op declarations */
+    free(doc);
+    free(hdr);
+}
+
+TT_MAIN(T(test_ops_table))
