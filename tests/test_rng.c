@@ -201,11 +201,11 @@ static void test_dtype_errors(void) {
     tg_ctx *ctx = tg_ctx_new();
     tg_manual_seed(ctx, 3);
     CHECK(tg_rand(ctx, TG_SHAPE(2, 3), TG_INT64) == NULL);
-    CHECK_ERR(ctx, TG_ERR_DTYPE, "tg_rand: \"uniform_kernel_cpu\" not implemented for 'Long'");
+    CHECK_ERR(ctx, TG_ERR_DTYPE, "tg_rand: \"check_uniform_bounds\" not implemented for 'Long'");
     CHECK(tg_randn(ctx, TG_SHAPE(4), TG_BOOL) == NULL);
     CHECK_ERR(ctx, TG_ERR_DTYPE, "tg_randn: \"normal_kernel_cpu\" not implemented for 'Bool'");
     CHECK(tg_rand(ctx, TG_SHAPE(4), TG_BOOL) == NULL);
-    CHECK_ERR(ctx, TG_ERR_DTYPE, "tg_rand: \"uniform_kernel_cpu\" not implemented for 'Bool'");
+    CHECK_ERR(ctx, TG_ERR_DTYPE, "tg_rand: \"check_uniform_bounds\" not implemented for 'Bool'");
     CHECK(tg_randn(ctx, TG_SHAPE(4), TG_INT64) == NULL);
     CHECK_ERR(ctx, TG_ERR_DTYPE, "tg_randn: \"normal_kernel_cpu\" not implemented for 'Long'");
     /* failed calls draw nothing */

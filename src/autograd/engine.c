@@ -59,18 +59,19 @@ static tg_node *heap_pop(vec *h) {
     return top;
 }
 
-/* Adds g (a reference the caller gives away) into node's pending gradient. */
-static tg_status buffer_add(tg_node *node, tg_tensor *g) {
-    if (!node->grad_buf) {
-        node->grad_buf = g;
+/* Adds g (a reference the caller gives away) into the pending gradient of node's output k. */
+static tg_status buffer_add(tg_node *node, uint32_t k, tg_tensor *g) {
+    tg_tensor **slot = &node->grad_bufs[k < (uint32_t)node->n_outputs ? k : 0];
+    if (!*slot) {
+        *slot = g;
         return TG_OK;
     }
-    tg_tensor *sum = tg_add(node->grad_buf, g); /* out of place: either may be shared */
+    tg_tensor *sum = tg_add(*slot, g); /* out of place: either may be shared */
     tgi_tensor_decref(g);
     if (!sum) return node->ctx->err;
     sum->refcount++;
-    tgi_tensor_decref(node->grad_buf);
-    node->grad_buf = sum;
+    tgi_tensor_decref(*slot);
+    *slot = sum;
     return TG_OK;
 }
 
@@ -126,39 +127,62 @@ static tg_status accumulate(tg_tensor *leaf, tg_tensor *g) {
     return st;
 }
 
-static tg_status run_node(tg_node *n, tg_tensor *g, vec *heap, bool retain) {
+/* Runs n's backward on its output gradients go[] and hands the input gradients on. */
+static tg_status run_node(tg_node *n, tg_tensor **go, vec *heap, bool retain) {
     tg_ctx *ctx = n->ctx;
-    tg_tensor *gi[TGI_MAX_INPUTS] = {NULL, NULL, NULL};
-    bool own[TGI_MAX_INPUTS] = {false, false, false};
-    tg_status st = tg_scope_begin(ctx);
-    if (st != TG_OK) return st;
-    /* the backward's temporaries live in this scope; we keep references to the results only */
-    st = tgi_op_backward[n->op](n, g, gi);
-    for (int i = 0; i < n->n_next && st == TG_OK; i++) {
-        if (!n->next[i].fn || !gi[i]) continue;
-        gi[i] = conform(n, i, gi[i]);
-        if (!gi[i]) {
-            st = ctx->err;
-        } else {
-            gi[i]->refcount++;
-            own[i] = true;
+    tg_tensor *gi_inline[8];
+    bool own_inline[8];
+    tg_tensor **gi = gi_inline;
+    bool *own = own_inline;
+    if (n->n_next > 8) {
+        gi = calloc((size_t)n->n_next, sizeof *gi);
+        own = calloc((size_t)n->n_next, sizeof *own);
+        if (!gi || !own) {
+            free(gi);
+            free(own);
+            return tgi_error(ctx, TG_ERR_OOM, "tg_backward: out of memory");
         }
     }
-    tg_scope_end(ctx);
+    for (int i = 0; i < n->n_next; i++) {
+        gi[i] = NULL;
+        own[i] = false;
+    }
+    tg_status st = tg_scope_begin(ctx);
+    if (st == TG_OK) {
+        /* the backward's temporaries live in this scope; we keep references to the results */
+        n->out_grads = go;
+        st = tgi_op_backward[n->op](n, go[0], gi);
+        n->out_grads = NULL;
+        for (int i = 0; i < n->n_next && st == TG_OK; i++) {
+            if (!n->next[i].fn || !gi[i]) continue;
+            gi[i] = conform(n, i, gi[i]);
+            if (!gi[i]) {
+                st = ctx->err;
+            } else {
+                gi[i]->refcount++;
+                own[i] = true;
+            }
+        }
+        tg_scope_end(ctx);
+    }
     if (st == TG_OK && !retain) tgi_node_release_saved(n);
     for (int i = 0; i < n->n_next; i++) {
         tg_node *next = n->next[i].fn;
         if (own[i]) {
-            if (st == TG_OK) st = buffer_add(next, gi[i]);
+            if (st == TG_OK) st = buffer_add(next, n->next[i].input_nr, gi[i]);
             else tgi_tensor_decref(gi[i]);
         }
         if (st == TG_OK && next && --next->deps == 0 && !heap_push(heap, next))
             st = tgi_error(ctx, TG_ERR_OOM, "tg_backward: out of memory");
     }
+    if (gi != gi_inline) {
+        free(gi);
+        free(own);
+    }
     return st;
 }
 
-static tg_status engine(tg_node *root, tg_tensor *seed, bool retain) {
+static tg_status engine(tg_node *root, uint32_t root_nr, tg_tensor *seed, bool retain) {
     tg_ctx *ctx = root->ctx;
     vec all = {NULL, 0, 0}, stack = {NULL, 0, 0}, heap = {NULL, 0, 0};
     tg_status st = TG_OK;
@@ -183,28 +207,39 @@ static tg_status engine(tg_node *root, tg_tensor *seed, bool retain) {
     }
 
     /* 2. run in order */
-    root->grad_buf = seed;
+    root->grad_bufs[root_nr < (uint32_t)root->n_outputs ? root_nr : 0] = seed;
     seed->refcount++;
     if (!heap_push(&heap, root)) goto oom;
     bool prev_mode = ctx->grad_enabled;
     ctx->grad_enabled = false; /* create_graph comes later: backward ops are not recorded */
     while (heap.n && st == TG_OK) {
         tg_node *n = heap_pop(&heap);
-        tg_tensor *g = n->grad_buf;
-        n->grad_buf = NULL;
         if (n->op == TGI_OP_ACCUMULATE_GRAD) {
+            tg_tensor *g = n->grad_bufs[0];
+            n->grad_bufs[0] = NULL;
             if (g) st = accumulate(n->variable, g);
             continue;
         }
-        if (!g) { /* nothing flowed here: release the inputs' dependencies */
-            for (int i = 0; i < n->n_next; i++) {
-                tg_node *nx = n->next[i].fn;
-                if (nx && --nx->deps == 0 && !heap_push(&heap, nx)) goto oom_mode;
-            }
-            continue;
+        /* take the pending gradients out of the node */
+        tg_tensor *go_inline[4], **go = go_inline;
+        if (n->n_outputs > 4 && !(go = calloc((size_t)n->n_outputs, sizeof *go))) goto oom_mode;
+        bool any = false;
+        for (int k = 0; k < n->n_outputs; k++) {
+            go[k] = n->grad_bufs[k];
+            n->grad_bufs[k] = NULL;
+            any |= go[k] != NULL;
         }
-        st = run_node(n, g, &heap, retain);
-        tgi_tensor_decref(g);
+        if (!any) { /* nothing flowed here: release the inputs' dependencies */
+            for (int i = 0; i < n->n_next && st == TG_OK; i++) {
+                tg_node *nx = n->next[i].fn;
+                if (nx && --nx->deps == 0 && !heap_push(&heap, nx))
+                    st = tgi_error(ctx, TG_ERR_OOM, "tg_backward: out of memory");
+            }
+        } else {
+            st = run_node(n, go, &heap, retain);
+        }
+        for (int k = 0; k < n->n_outputs; k++) tgi_tensor_decref(go[k]);
+        if (go != go_inline) free(go);
     }
     ctx->grad_enabled = prev_mode;
     goto done;
@@ -214,12 +249,12 @@ oom:
     st = tgi_error(ctx, TG_ERR_OOM, "tg_backward: out of memory");
 done:
     /* drop gradients left pending by an error */
-    for (int64_t i = 0; i < all.n; i++) {
-        if (all.v[i]->grad_buf) {
-            tgi_tensor_decref(all.v[i]->grad_buf);
-            all.v[i]->grad_buf = NULL;
-        }
-    }
+    for (int64_t i = 0; i < all.n; i++)
+        for (int k = 0; k < all.v[i]->n_outputs; k++)
+            if (all.v[i]->grad_bufs[k]) {
+                tgi_tensor_decref(all.v[i]->grad_bufs[k]);
+                all.v[i]->grad_bufs[k] = NULL;
+            }
     free(all.v);
     free(stack.v);
     free(heap.v);
@@ -257,7 +292,7 @@ tg_status tg_backward_ex(tg_tensor *t, const tg_tensor *gradient, const tg_backw
     }
     tgi_edge root;
     tg_status st = tgi_edge_of(t, &root);
-    if (st == TG_OK) st = engine(root.fn, seed, retain);
+    if (st == TG_OK) st = engine(root.fn, root.input_nr, seed, retain);
     tgi_tensor_decref(seed);
     tgi_node_decref(root.fn);
     return st;

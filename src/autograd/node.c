@@ -71,33 +71,60 @@ tg_status tgi_edge_of(const tg_tensor *t, tgi_edge *e) {
 
 /* ---------------------------------------------------------------- recording */
 
-tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n) {
-    tg_ctx *ctx = out->ctx;
-    tg_node *node = tgi_node_new(ctx, op);
-    if (!node) return NULL;
-    node->n_next = n;
+/* Edges and metadata for the n inputs of node. */
+static tg_status connect(tg_node *node, const tg_tensor *const *in, int n) {
+    if (tgi_node_reserve(node, n, node->n_outputs) != TG_OK) return node->ctx->err;
     for (int i = 0; i < n; i++) {
         node->next[i].fn = NULL;
         node->next[i].input_nr = 0;
         if (!in[i]) continue;
-        if (tgi_edge_of(in[i], &node->next[i]) != TG_OK) {
-            tgi_node_decref(node);
-            return NULL;
-        }
+        if (tgi_edge_of(in[i], &node->next[i]) != TG_OK) return node->ctx->err;
         tgi_meta *m = &node->in_meta[i];
         m->ndim = in[i]->ndim;
         m->dtype = in[i]->dtype;
         for (int d = 0; d < in[i]->ndim; d++) m->shape[d] = in[i]->shape[d];
     }
+    return TG_OK;
+}
+
+static void adopt(tg_tensor *out, tg_node *node, uint32_t output_nr) {
     if (out->grad_fn) tgi_node_decref(out->grad_fn);
     out->grad_fn = node;
-    out->output_nr = 0;
+    out->output_nr = output_nr;
     out->requires_grad = false;
+}
+
+tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n) {
+    tg_node *node = tgi_node_new(out->ctx, op);
+    if (!node) return NULL;
+    if (connect(node, in, n) != TG_OK) {
+        tgi_node_decref(node);
+        return NULL;
+    }
+    adopt(out, node, 0);
+    return node;
+}
+
+tg_node *tgi_record_multi(tg_tensor *const *outs, int nout, int op, const tg_tensor *const *in,
+                          int n) {
+    tg_ctx *ctx = outs[0]->ctx;
+    tg_node *node = tgi_node_new(ctx, op);
+    if (!node) return NULL;
+    if (tgi_node_reserve(node, 0, nout) != TG_OK || connect(node, in, n) != TG_OK) {
+        tgi_node_decref(node);
+        return NULL;
+    }
+    for (int k = 0; k < nout; k++) {
+        if (k > 0) node->refcount++; /* each output holds the node */
+        adopt(outs[k], node, (uint32_t)k);
+    }
     return node;
 }
 
 tg_status tgi_save(tg_node *n, const tg_tensor *t, bool is_output) {
-    TGI_ASSERT(n->n_saved < TGI_MAX_INPUTS);
+    if (n->n_saved >= TGI_MAX_SAVED)
+        return tgi_error(n->ctx, TG_ERR_AUTOGRAD, "internal: %s saves too many tensors",
+                         tgi_op_names[n->op]);
     tgi_saved *s = &n->saved[n->n_saved];
     if (is_output) {
         /* A detached alias: same storage and version counter, no grad_fn (no cycle). */

@@ -40,7 +40,8 @@
 #define TGI_ASSERT(c) ((void)0)
 #endif
 
-#define TGI_MAX_INPUTS 3
+#define TGI_MAX_INPUTS 3   /* edges and metadata stored inline; more are allocated */
+#define TGI_MAX_SAVED 8    /* saved tensors per node */
 #define TGI_ERRMSG_CAP 1024
 
 /* ------------------------------------------------------------------------------------------ */
@@ -116,11 +117,12 @@ struct tg_node {
     tg_ctx *ctx;
     uint64_t seq; /* creation order: the engine runs later nodes first */
     int op;       /* tgi_op */
-    int n_next;
-    tgi_edge next[TGI_MAX_INPUTS];
-    tgi_meta in_meta[TGI_MAX_INPUTS];
+    int n_next;   /* inputs: one edge (and one metadata entry) each */
+    tgi_edge *next;
+    tgi_meta *in_meta;
+    int n_outputs;
     int n_saved;
-    tgi_saved saved[TGI_MAX_INPUTS];
+    tgi_saved saved[TGI_MAX_SAVED];
     bool has_saved;   /* saved something (tensor or scalar operand) needed by backward */
     bool saved_freed; /* the saved values were released after a backward */
     tgi_args args;
@@ -128,8 +130,13 @@ struct tg_node {
     /* engine scratch */
     uint64_t visit_epoch;
     int64_t deps;
-    tg_tensor *grad_buf; /* owned reference while the engine runs */
+    tg_tensor **grad_bufs; /* one pending gradient per output (owned references) */
+    tg_tensor **out_grads; /* during a multi-output node's backward: its outputs' gradients */
     struct tg_node *next_free;
+    /* inline storage for the common case of <= TGI_MAX_INPUTS inputs and one output */
+    tgi_edge next_inline[TGI_MAX_INPUTS];
+    tgi_meta meta_inline[TGI_MAX_INPUTS];
+    tg_tensor *grad_buf_inline;
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -206,6 +213,8 @@ TGI_HIDDEN void tgi_node_decref(tg_node *n);
 TGI_HIDDEN tg_tensor *tgi_own(tg_tensor *t);
 TGI_HIDDEN void tgi_compute_contiguous(tg_tensor *t);
 TGI_HIDDEN tg_node *tgi_node_new(tg_ctx *ctx, int op);
+/* Sizes a node for n_in inputs and n_out outputs (allocating beyond the inline storage). */
+TGI_HIDDEN tg_status tgi_node_reserve(tg_node *n, int n_in, int n_out);
 TGI_HIDDEN void tgi_node_release_saved(tg_node *n);
 
 static inline void *tgi_data(const tg_tensor *t) { return t->storage->data; }

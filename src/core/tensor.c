@@ -197,16 +197,44 @@ tg_node *tgi_node_new(tg_ctx *ctx, int op) {
     n->seq = ctx->next_seq++;
     n->op = op;
     n->n_next = 0;
+    n->next = n->next_inline;
+    n->in_meta = n->meta_inline;
+    n->n_outputs = 1;
+    n->grad_bufs = &n->grad_buf_inline;
+    n->grad_buf_inline = NULL;
+    n->out_grads = NULL;
     n->n_saved = 0;
     n->has_saved = false;
     n->saved_freed = false;
     n->variable = NULL;
     n->visit_epoch = 0;
     n->deps = 0;
-    n->grad_buf = NULL;
     memset(&n->args, 0, sizeof n->args);
     ctx->stats.nodes++;
     return n;
+}
+
+tg_status tgi_node_reserve(tg_node *n, int n_in, int n_out) {
+    if (n_in > TGI_MAX_INPUTS && n->next == n->next_inline) {
+        tgi_edge *e = calloc((size_t)n_in, sizeof *e);
+        tgi_meta *m = calloc((size_t)n_in, sizeof *m);
+        if (!e || !m) {
+            free(e);
+            free(m);
+            return tgi_error(n->ctx, TG_ERR_OOM, "out of memory allocating a graph node");
+        }
+        n->next = e;
+        n->in_meta = m;
+    }
+    if (n_out > 1 && n->grad_bufs == &n->grad_buf_inline) {
+        tg_tensor **b = calloc((size_t)n_out, sizeof *b);
+        if (!b) return tgi_error(n->ctx, TG_ERR_OOM, "out of memory allocating a graph node");
+        n->grad_bufs = b;
+    }
+    for (int i = n->n_next; i < n_in; i++) n->next[i].fn = NULL;
+    n->n_next = n_in;
+    n->n_outputs = n_out;
+    return TG_OK;
 }
 
 void tgi_node_release_saved(tg_node *n) {
@@ -233,7 +261,8 @@ void tgi_node_decref(tg_node *n) {
             if (cur->variable->grad_acc == cur) cur->variable->grad_acc = NULL;
             tgi_tensor_decref(cur->variable);
         }
-        if (cur->grad_buf) tgi_tensor_decref(cur->grad_buf);
+        for (int k = 0; k < cur->n_outputs; k++)
+            if (cur->grad_bufs[k]) tgi_tensor_decref(cur->grad_bufs[k]);
         for (int i = 0; i < cur->n_next; i++) {
             tg_node *nx = cur->next[i].fn;
             if (nx && --nx->refcount == 0) {
@@ -241,6 +270,9 @@ void tgi_node_decref(tg_node *n) {
                 work = nx;
             }
         }
+        if (cur->next != cur->next_inline) free(cur->next);
+        if (cur->in_meta != cur->meta_inline) free(cur->in_meta);
+        if (cur->grad_bufs != &cur->grad_buf_inline) free(cur->grad_bufs);
         cur->next_free = ctx->free_nodes;
         ctx->free_nodes = cur;
         ctx->stats.nodes--;

@@ -37,6 +37,10 @@ static inline bool tgi_should_record(tg_ctx *ctx, const tg_tensor *const *in, in
  * metadata and makes out a non-leaf. Returns the node (borrowed: out owns it) so the caller
  * can save tensors, or NULL with the error set. */
 TGI_HIDDEN tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n);
+/* The same for an op with several outputs: outs[k] becomes output k of the node (each holds a
+ * reference to it). The backward then reads n->out_grads[k] (NULL where none flowed). */
+TGI_HIDDEN tg_node *tgi_record_multi(tg_tensor *const *outs, int nout, int op,
+                                     const tg_tensor *const *in, int n);
 /* Saves t for backward (a strong reference plus its version). is_output: t is the node's own
  * output (stored as a detached alias to avoid a cycle). */
 TGI_HIDDEN tg_status tgi_save(tg_node *n, const tg_tensor *t, bool is_output);
