@@ -346,6 +346,22 @@ TG_API tg_status tg_fill_(tg_tensor *self, double value);
 /** self.copy_(src): src broadcasts to self's shape; dtypes convert. */
 TG_API tg_status tg_copy_(tg_tensor *self, const tg_tensor *src);
 
+/* ---- ops: shape and view ops (src/ops/shape.c) ---- [section:shape] */
+
+/* ---- ops: pointwise math (src/ops/pointwise.c) ---- [section:pointwise] */
+
+/* ---- ops: more reductions (src/ops/reduce_ext.c) ---- [section:reduce_ext] */
+
+/* ---- ops: indexing (src/ops/index.c) ---- [section:index] */
+
+/* ---- ops: more linear algebra (src/ops/linalg.c) ---- [section:linalg] */
+
+/* ---- ops: neural-network functions and losses (src/ops/nn.c, src/ops/loss.c) ---- [section:nn] */
+
+/* ---- ops: convolution, pooling, attention (src/ops/conv.c) ---- [section:conv] */
+
+/* ---- ops: random sampling and dropout (src/ops/random.c) ---- [section:random] */
+
 /* ---------------------------------------------------------------------------------------------
  * gradcheck: compares backward's Jacobian with central differences in float64.
  * ------------------------------------------------------------------------------------------- */

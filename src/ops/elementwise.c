@@ -4,77 +4,13 @@
  * every op: dtype promotion, broadcasting, the kernel, and recording; the kernels are one
  * macro-generated loop per scalar expression. Backward formulas live in elementwise_grad.c.
  */
-#include "ops.h"
+#include "pointwise.h"
 
 #include <math.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- kernels */
 
-/* Three loops per kernel: all contiguous, second operand broadcast from one element (the
- * tensor-scalar case), and fully strided. x and y name the inputs, s the recorded scalar. */
-#define BIN_KERNEL(NAME, T, TO, EXPR)                                                         \
-    static void NAME(char **p, const int64_t *st, int64_t n, const tgi_args *a) {             \
-        (void)a;                                                                               \
-        TO *o = (TO *)(void *)p[0];                                                            \
-        const T *xp = (const T *)(const void *)p[1], *yp = (const T *)(const void *)p[2];      \
-        if (st[0] == (int64_t)sizeof(TO) && st[1] == (int64_t)sizeof(T) &&                     \
-            st[2] == (int64_t)sizeof(T)) {                                                     \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                T x = xp[i], y = yp[i];                                                        \
-                o[i] = (TO)(EXPR);                                                             \
-            }                                                                                  \
-        } else if (st[0] == (int64_t)sizeof(TO) && st[1] == (int64_t)sizeof(T) && st[2] == 0) { \
-            const T y = yp[0];                                                                 \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                T x = xp[i];                                                                   \
-                o[i] = (TO)(EXPR);                                                             \
-            }                                                                                  \
-        } else {                                                                               \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                T x = *(const T *)(const void *)(p[1] + i * st[1]);                            \
-                T y = *(const T *)(const void *)(p[2] + i * st[2]);                            \
-                *(TO *)(void *)(p[0] + i * st[0]) = (TO)(EXPR);                                \
-            }                                                                                  \
-        }                                                                                      \
-    }
-
-#define UN_KERNEL(NAME, T, TO, EXPR)                                                          \
-    static void NAME(char **p, const int64_t *st, int64_t n, const tgi_args *a) {             \
-        (void)a;                                                                               \
-        TO *o = (TO *)(void *)p[0];                                                            \
-        const T *xp = (const T *)(const void *)p[1];                                           \
-        if (st[0] == (int64_t)sizeof(TO) && st[1] == (int64_t)sizeof(T)) {                     \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                T x = xp[i];                                                                   \
-                o[i] = (TO)(EXPR);                                                             \
-            }                                                                                  \
-        } else {                                                                               \
-            for (int64_t i = 0; i < n; i++) {                                                  \
-                T x = *(const T *)(const void *)(p[1] + i * st[1]);                            \
-                *(TO *)(void *)(p[0] + i * st[0]) = (TO)(EXPR);                                \
-            }                                                                                  \
-        }                                                                                      \
-    }
-
-/* float, double and int64 instances of one binary expression */
-#define BIN3(NAME, EXPR_F, EXPR_I)                                                             \
-    BIN_KERNEL(NAME##_f, float, float, EXPR_F)                                                 \
-    BIN_KERNEL(NAME##_d, double, double, EXPR_F)                                               \
-    BIN_KERNEL(NAME##_l, int64_t, int64_t, EXPR_I)
-#define BIN2(NAME, EXPR_F)                                                                     \
-    BIN_KERNEL(NAME##_f, float, float, EXPR_F)                                                 \
-    BIN_KERNEL(NAME##_d, double, double, EXPR_F)
-#define CMP3(NAME, EXPR)                                                                       \
-    BIN_KERNEL(NAME##_f, float, bool, EXPR)                                                    \
-    BIN_KERNEL(NAME##_d, double, bool, EXPR)                                                   \
-    BIN_KERNEL(NAME##_l, int64_t, bool, EXPR)
-
-/* wrap-around integer arithmetic, as PyTorch's int64 (no UB on overflow) */
-static inline int64_t wadd(int64_t x, int64_t y) { return (int64_t)((uint64_t)x + (uint64_t)y); }
-static inline int64_t wsub(int64_t x, int64_t y) { return (int64_t)((uint64_t)x - (uint64_t)y); }
-static inline int64_t wmul(int64_t x, int64_t y) { return (int64_t)((uint64_t)x * (uint64_t)y); }
-static inline int64_t wneg(int64_t x) { return (int64_t)(0 - (uint64_t)x); }
 static int64_t ipow(int64_t b, int64_t e) {
     /* e >= 0 (negative exponents are rejected up front) */
     uint64_t r = 1, base = (uint64_t)b;
@@ -86,10 +22,10 @@ static int64_t ipow(int64_t b, int64_t e) {
     return (int64_t)r;
 }
 
-BIN3(k_add, x + y, wadd(x, y))
-BIN3(k_sub, x - y, wsub(x, y))
-BIN3(k_rsub, y - x, wsub(y, x))
-BIN3(k_mul, x * y, wmul(x, y))
+BIN3(k_add, x + y, tgi_wadd(x, y))
+BIN3(k_sub, x - y, tgi_wsub(x, y))
+BIN3(k_rsub, y - x, tgi_wsub(y, x))
+BIN3(k_mul, x * y, tgi_wmul(x, y))
 BIN2(k_div, x / y)
 BIN_KERNEL(k_pow_f, float, float, powf(x, y))
 BIN_KERNEL(k_pow_d, double, double, pow(x, y))
@@ -106,7 +42,7 @@ CMP3(k_ge, x >= y)
 
 UN_KERNEL(k_neg_f, float, float, -x)
 UN_KERNEL(k_neg_d, double, double, -x)
-UN_KERNEL(k_neg_l, int64_t, int64_t, wneg(x))
+UN_KERNEL(k_neg_l, int64_t, int64_t, tgi_wneg(x))
 UN_KERNEL(k_exp_f, float, float, expf(x))
 UN_KERNEL(k_exp_d, double, double, exp(x))
 UN_KERNEL(k_log_f, float, float, logf(x))
@@ -115,7 +51,7 @@ UN_KERNEL(k_sqrt_f, float, float, sqrtf(x))
 UN_KERNEL(k_sqrt_d, double, double, sqrt(x))
 UN_KERNEL(k_abs_f, float, float, fabsf(x))
 UN_KERNEL(k_abs_d, double, double, fabs(x))
-UN_KERNEL(k_abs_l, int64_t, int64_t, x < 0 ? wneg(x) : x)
+UN_KERNEL(k_abs_l, int64_t, int64_t, x < 0 ? tgi_wneg(x) : x)
 UN_KERNEL(k_sign_f, float, float, (float)((x > 0) - (x < 0)))
 UN_KERNEL(k_sign_d, double, double, (double)((x > 0) - (x < 0)))
 UN_KERNEL(k_sign_l, int64_t, int64_t, (int64_t)((x > 0) - (x < 0)))
@@ -138,35 +74,7 @@ WHERE_KERNEL(k_where_l, int64_t)
 
 /* ---------------------------------------------------------------- the driver */
 
-enum {
-    EW_TO_FLOAT = 1,  /* integer and bool inputs compute in float32 (exp, div, ...) */
-    EW_BOOL_OUT = 2,  /* comparisons */
-    EW_NO_BOOL = 4,   /* bool inputs are an error (message in desc.bool_msg) */
-    EW_SAVE_NONE = 0,
-};
-
-typedef struct ew_desc {
-    const char *fn; /* public name for messages, "tg_add" */
-    const char *kname; /* PyTorch's kernel name for "not implemented for" messages */
-    int op;         /* node to record; -1: never differentiable */
-    tgi_kernel k[3]; /* float32, float64, int64 */
-    unsigned flags;
-    const char *bool_msg;
-} ew_desc;
-
-typedef struct stack_scalar {
-    tg_tensor t;
-    tgi_storage s;
-    union {
-        float f;
-        double d;
-        int64_t l;
-        bool b;
-    } v;
-} stack_scalar;
-
-/* A 0-d tensor on the stack holding a Python scalar converted to dtype (read-only operand). */
-static const tg_tensor *make_stack_scalar(stack_scalar *ss, tg_ctx *ctx, double v, tg_dtype dt) {
+const tg_tensor *tgi_stack_scalar(tgi_scalar_buf *ss, tg_ctx *ctx, double v, tg_dtype dt) {
     memset(ss, 0, sizeof *ss);
     ss->s.data = &ss->v;
     ss->s.refcount = 1;
@@ -184,7 +92,7 @@ static int kidx(tg_dtype d) { return d == TG_FLOAT32 ? 0 : d == TG_FLOAT64 ? 1 :
 
 /* Computes desc's op over in[0..nin-1] (already promoted to `compute` where needed) into a new
  * tensor of shape `shape`; when self is given the result is written into it instead. */
-static tg_tensor *ew_run(const ew_desc *d, const tg_tensor *const *in, int nin, tg_dtype compute,
+tg_tensor *tgi_ew_run(const tgi_ew_desc *d, const tg_tensor *const *in, int nin, tg_dtype compute,
                          tg_dtype out_dtype, const int64_t *shape, int ndim, tg_tensor *self) {
     tg_ctx *ctx = in[0]->ctx;
     tgi_kernel k = d->k[kidx(compute)];
@@ -199,7 +107,7 @@ static tg_tensor *ew_run(const ew_desc *d, const tg_tensor *const *in, int nin, 
     tg_tensor *result = NULL;
     for (int i = 0; i < nin; i++) {
         ops[i] = in[i];
-        bool is_cond = (d->k[0] == k_where_f && i == 0);
+        bool is_cond = (d->flags & EW_COND_FIRST) && i == 0;
         if (!is_cond && in[i]->dtype != compute) {
             tmp[i] = tgi_cast(in[i], compute, false);
             if (!tmp[i]) goto done;
@@ -234,7 +142,7 @@ done:
 }
 
 /* dtype rule shared by the out-of-place and in-place paths */
-static tg_status ew_dtypes(const ew_desc *d, const tg_tensor *a, tg_dtype result, tg_dtype *compute,
+static tg_status ew_dtypes(const tgi_ew_desc *d, const tg_tensor *a, tg_dtype result, tg_dtype *compute,
                            tg_dtype *out) {
     if ((d->flags & EW_NO_BOOL) && result == TG_BOOL)
         return tgi_error(a->ctx, TG_ERR_DTYPE, "%s: %s", d->fn, d->bool_msg);
@@ -246,7 +154,7 @@ static tg_status ew_dtypes(const ew_desc *d, const tg_tensor *a, tg_dtype result
 
 /* Out of place, tensor (op) tensor, or tensor (op) scalar when b is NULL. Returns the raw
  * result (refcount 1, not yet in a scope) with its node recorded; *node receives it. */
-static tg_tensor *ew_binary(const ew_desc *d, const tg_tensor *a, const tg_tensor *b, double s,
+tg_tensor *tgi_ew_binary(const tgi_ew_desc *d, const tg_tensor *a, const tg_tensor *b, double s,
                             bool scalar, tg_node **node) {
     *node = NULL;
     if (!a || (!scalar && !b)) {
@@ -264,17 +172,17 @@ static tg_tensor *ew_binary(const ew_desc *d, const tg_tensor *a, const tg_tenso
     if (ew_dtypes(d, a, result, &compute, &out_dtype) != TG_OK) return NULL;
     int64_t shape[TG_MAX_DIMS];
     int nd = a->ndim;
-    stack_scalar ss;
+    tgi_scalar_buf ss;
     const tg_tensor *bb = b;
     if (scalar) {
-        bb = make_stack_scalar(&ss, ctx, s, compute);
+        bb = tgi_stack_scalar(&ss, ctx, s, compute);
         memcpy(shape, a->shape, sizeof(int64_t) * (size_t)a->ndim);
     } else if (tgi_broadcast_shapes(ctx, d->fn, a->shape, a->ndim, b->shape, b->ndim, shape,
                                     &nd) != TG_OK) {
         return NULL;
     }
     const tg_tensor *in[2] = {a, bb};
-    tg_tensor *out = ew_run(d, in, 2, compute, out_dtype, shape, nd, NULL);
+    tg_tensor *out = tgi_ew_run(d, in, 2, compute, out_dtype, shape, nd, NULL);
     if (!out) return NULL;
     if (d->op >= 0 && tgi_is_floating(out->dtype)) {
         const tg_tensor *rin[2] = {a, scalar ? NULL : b};
@@ -290,7 +198,7 @@ static tg_tensor *ew_binary(const ew_desc *d, const tg_tensor *a, const tg_tenso
     return out;
 }
 
-static tg_tensor *ew_unary(const ew_desc *d, const tg_tensor *a, tg_node **node) {
+tg_tensor *tgi_ew_unary(const tgi_ew_desc *d, const tg_tensor *a, tg_node **node) {
     *node = NULL;
     if (!a) {
         tgi_null_arg(NULL, d->fn, "self");
@@ -298,7 +206,7 @@ static tg_tensor *ew_unary(const ew_desc *d, const tg_tensor *a, tg_node **node)
     }
     tg_dtype compute, out_dtype;
     if (ew_dtypes(d, a, a->dtype, &compute, &out_dtype) != TG_OK) return NULL;
-    tg_tensor *out = ew_run(d, &a, 1, compute, out_dtype, a->shape, a->ndim, NULL);
+    tg_tensor *out = tgi_ew_run(d, &a, 1, compute, out_dtype, a->shape, a->ndim, NULL);
     if (!out) return NULL;
     if (d->op >= 0 && tgi_is_floating(out->dtype) && tgi_should_record(a->ctx, &a, 1)) {
         *node = tgi_record(out, d->op, &a, 1);
@@ -311,7 +219,7 @@ static tg_tensor *ew_unary(const ew_desc *d, const tg_tensor *a, tg_node **node)
 }
 
 /* Registers out in the current scope after a failed save or on success. */
-static tg_tensor *finish(tg_tensor *out, tg_status st) {
+tg_tensor *tgi_ew_finish(tg_tensor *out, tg_status st) {
     if (st != TG_OK) {
         tgi_tensor_decref(out);
         return NULL;
@@ -331,71 +239,69 @@ static const char NEG_BOOL[] =
     "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
     "a mask, use the `~` or `logical_not()` operator instead.";
 
-#define K3(n) {n##_f, n##_d, n##_l}
-#define K2(n) {n##_f, n##_d, NULL}
 
-static const ew_desc D_ADD = {"tg_add", "add_cpu", TGI_OP_ADD, K3(k_add), 0, NULL};
-static const ew_desc D_ADD_S = {"tg_add_scalar", "add_cpu", TGI_OP_ADD_SCALAR, K3(k_add), 0, NULL};
-static const ew_desc D_SUB = {"tg_sub", "sub_cpu", TGI_OP_SUB, K3(k_sub), EW_NO_BOOL, SUB_BOOL};
-static const ew_desc D_SUB_S = {"tg_sub_scalar", "sub_cpu", TGI_OP_SUB_SCALAR, K3(k_sub),
+static const tgi_ew_desc D_ADD = {"tg_add", "add_cpu", TGI_OP_ADD, K3(k_add), 0, NULL};
+static const tgi_ew_desc D_ADD_S = {"tg_add_scalar", "add_cpu", TGI_OP_ADD_SCALAR, K3(k_add), 0, NULL};
+static const tgi_ew_desc D_SUB = {"tg_sub", "sub_cpu", TGI_OP_SUB, K3(k_sub), EW_NO_BOOL, SUB_BOOL};
+static const tgi_ew_desc D_SUB_S = {"tg_sub_scalar", "sub_cpu", TGI_OP_SUB_SCALAR, K3(k_sub),
                                 EW_NO_BOOL, SUB_BOOL_SCALAR};
-static const ew_desc D_RSUB = {"tg_rsub_scalar", "sub_cpu", TGI_OP_RSUB, K3(k_rsub), EW_NO_BOOL,
+static const tgi_ew_desc D_RSUB = {"tg_rsub_scalar", "sub_cpu", TGI_OP_RSUB, K3(k_rsub), EW_NO_BOOL,
                                SUB_BOOL_SCALAR};
-static const ew_desc D_MUL = {"tg_mul", "mul_cpu", TGI_OP_MUL, K3(k_mul), 0, NULL};
-static const ew_desc D_MUL_S = {"tg_mul_scalar", "mul_cpu", TGI_OP_MUL_SCALAR, K3(k_mul), 0, NULL};
-static const ew_desc D_DIV = {"tg_div", "div_cpu", TGI_OP_DIV, K2(k_div), EW_TO_FLOAT, NULL};
-static const ew_desc D_DIV_S = {"tg_div_scalar", "div_cpu", TGI_OP_DIV_SCALAR, K2(k_div),
+static const tgi_ew_desc D_MUL = {"tg_mul", "mul_cpu", TGI_OP_MUL, K3(k_mul), 0, NULL};
+static const tgi_ew_desc D_MUL_S = {"tg_mul_scalar", "mul_cpu", TGI_OP_MUL_SCALAR, K3(k_mul), 0, NULL};
+static const tgi_ew_desc D_DIV = {"tg_div", "div_cpu", TGI_OP_DIV, K2(k_div), EW_TO_FLOAT, NULL};
+static const tgi_ew_desc D_DIV_S = {"tg_div_scalar", "div_cpu", TGI_OP_DIV_SCALAR, K2(k_div),
                                 EW_TO_FLOAT, NULL};
-static const ew_desc D_POW = {"tg_pow", "pow", TGI_OP_POW, K3(k_pow), 0, NULL};
-static const ew_desc D_POW_S = {"tg_pow_scalar", "pow", TGI_OP_POW_SCALAR, K3(k_pow), 0, NULL};
-static const ew_desc D_RPOW = {"tg_rpow_scalar", "pow", TGI_OP_RPOW, K3(k_rpow), 0, NULL};
-static const ew_desc D_NEG = {"tg_neg", "neg_cpu", TGI_OP_NEG, K3(k_neg), EW_NO_BOOL, NEG_BOOL};
-static const ew_desc D_EXP = {"tg_exp", "exp_vml_cpu", TGI_OP_EXP, K2(k_exp), EW_TO_FLOAT, NULL};
-static const ew_desc D_LOG = {"tg_log", "log_vml_cpu", TGI_OP_LOG, K2(k_log), EW_TO_FLOAT, NULL};
-static const ew_desc D_SQRT = {"tg_sqrt", "sqrt_vml_cpu", TGI_OP_SQRT, K2(k_sqrt), EW_TO_FLOAT,
+static const tgi_ew_desc D_POW = {"tg_pow", "pow", TGI_OP_POW, K3(k_pow), 0, NULL};
+static const tgi_ew_desc D_POW_S = {"tg_pow_scalar", "pow", TGI_OP_POW_SCALAR, K3(k_pow), 0, NULL};
+static const tgi_ew_desc D_RPOW = {"tg_rpow_scalar", "pow", TGI_OP_RPOW, K3(k_rpow), 0, NULL};
+static const tgi_ew_desc D_NEG = {"tg_neg", "neg_cpu", TGI_OP_NEG, K3(k_neg), EW_NO_BOOL, NEG_BOOL};
+static const tgi_ew_desc D_EXP = {"tg_exp", "exp_vml_cpu", TGI_OP_EXP, K2(k_exp), EW_TO_FLOAT, NULL};
+static const tgi_ew_desc D_LOG = {"tg_log", "log_vml_cpu", TGI_OP_LOG, K2(k_log), EW_TO_FLOAT, NULL};
+static const tgi_ew_desc D_SQRT = {"tg_sqrt", "sqrt_vml_cpu", TGI_OP_SQRT, K2(k_sqrt), EW_TO_FLOAT,
                                NULL};
-static const ew_desc D_ABS = {"tg_abs", "abs_cpu", TGI_OP_ABS, K3(k_abs), 0, NULL};
-static const ew_desc D_SIGN = {"tg_sign", "sign_cpu", TGI_OP_SIGN, K3(k_sign), 0, NULL};
-static const ew_desc D_RECIP = {"tg_reciprocal", "reciprocal_cpu", TGI_OP_RECIPROCAL,
+static const tgi_ew_desc D_ABS = {"tg_abs", "abs_cpu", TGI_OP_ABS, K3(k_abs), 0, NULL};
+static const tgi_ew_desc D_SIGN = {"tg_sign", "sign_cpu", TGI_OP_SIGN, K3(k_sign), 0, NULL};
+static const tgi_ew_desc D_RECIP = {"tg_reciprocal", "reciprocal_cpu", TGI_OP_RECIPROCAL,
                                 K2(k_recip), EW_TO_FLOAT, NULL};
 
 /* ---------------------------------------------------------------- public binary ops */
 
 tg_tensor *tg_add(const tg_tensor *a, const tg_tensor *b) {
     tg_node *n;
-    return finish(ew_binary(&D_ADD, a, b, 1.0, false, &n), TG_OK);
+    return tgi_ew_finish(tgi_ew_binary(&D_ADD, a, b, 1.0, false, &n), TG_OK);
 }
 
 tg_tensor *tg_sub(const tg_tensor *a, const tg_tensor *b) {
     tg_node *n;
-    return finish(ew_binary(&D_SUB, a, b, -1.0, false, &n), TG_OK);
+    return tgi_ew_finish(tgi_ew_binary(&D_SUB, a, b, -1.0, false, &n), TG_OK);
 }
 
 tg_tensor *tg_mul(const tg_tensor *a, const tg_tensor *b) {
     tg_node *n;
-    tg_tensor *out = ew_binary(&D_MUL, a, b, 0, false, &n);
+    tg_tensor *out = tgi_ew_binary(&D_MUL, a, b, 0, false, &n);
     tg_status st = TG_OK;
     if (n) { /* d/da = g * b needs b; d/db = g * a needs a */
         if (tgi_needs(n, 0)) st = tgi_save(n, b, false);
         if (st == TG_OK && tgi_needs(n, 1)) st = tgi_save(n, a, false);
     }
-    return finish(out, st);
+    return tgi_ew_finish(out, st);
 }
 
 tg_tensor *tg_div(const tg_tensor *a, const tg_tensor *b) {
     tg_node *n;
-    tg_tensor *out = ew_binary(&D_DIV, a, b, 0, false, &n);
+    tg_tensor *out = tgi_ew_binary(&D_DIV, a, b, 0, false, &n);
     tg_status st = TG_OK;
     if (n) { /* saved[0] = b always; saved[1] = a when b needs a gradient */
         st = tgi_save(n, b, false);
         if (st == TG_OK && tgi_needs(n, 1)) st = tgi_save(n, a, false);
     }
-    return finish(out, st);
+    return tgi_ew_finish(out, st);
 }
 
 tg_tensor *tg_pow(const tg_tensor *a, const tg_tensor *b) {
     tg_node *n;
-    tg_tensor *out = ew_binary(&D_POW, a, b, 0, false, &n);
+    tg_tensor *out = tgi_ew_binary(&D_POW, a, b, 0, false, &n);
     tg_status st = TG_OK;
     if (out && !n && !tgi_is_floating(out->dtype)) {
         /* integer ** negative integer */
@@ -412,36 +318,36 @@ tg_tensor *tg_pow(const tg_tensor *a, const tg_tensor *b) {
         if (st == TG_OK) st = tgi_save(n, b, false);
         if (st == TG_OK) st = tgi_save(n, out, true);
     }
-    return finish(out, st);
+    return tgi_ew_finish(out, st);
 }
 
 tg_tensor *tg_add_scalar(const tg_tensor *a, double s) {
     tg_node *n;
-    return finish(ew_binary(&D_ADD_S, a, NULL, s, true, &n), TG_OK);
+    return tgi_ew_finish(tgi_ew_binary(&D_ADD_S, a, NULL, s, true, &n), TG_OK);
 }
 
 tg_tensor *tg_sub_scalar(const tg_tensor *a, double s) {
     tg_node *n;
-    return finish(ew_binary(&D_SUB_S, a, NULL, s, true, &n), TG_OK);
+    return tgi_ew_finish(tgi_ew_binary(&D_SUB_S, a, NULL, s, true, &n), TG_OK);
 }
 
 tg_tensor *tg_rsub_scalar(const tg_tensor *a, double s) {
     tg_node *n;
-    return finish(ew_binary(&D_RSUB, a, NULL, s, true, &n), TG_OK);
+    return tgi_ew_finish(tgi_ew_binary(&D_RSUB, a, NULL, s, true, &n), TG_OK);
 }
 
 tg_tensor *tg_mul_scalar(const tg_tensor *a, double s) {
     tg_node *n;
-    tg_tensor *out = ew_binary(&D_MUL_S, a, NULL, s, true, &n);
+    tg_tensor *out = tgi_ew_binary(&D_MUL_S, a, NULL, s, true, &n);
     if (n) n->has_saved = true; /* PyTorch saves the wrapped scalar: a 2nd backward fails */
-    return finish(out, TG_OK);
+    return tgi_ew_finish(out, TG_OK);
 }
 
 tg_tensor *tg_div_scalar(const tg_tensor *a, double s) {
     tg_node *n;
-    tg_tensor *out = ew_binary(&D_DIV_S, a, NULL, s, true, &n);
+    tg_tensor *out = tgi_ew_binary(&D_DIV_S, a, NULL, s, true, &n);
     if (n) n->has_saved = true;
-    return finish(out, TG_OK);
+    return tgi_ew_finish(out, TG_OK);
 }
 
 tg_tensor *tg_rdiv_scalar(const tg_tensor *a, double s) {
@@ -458,30 +364,30 @@ tg_tensor *tg_pow_scalar(const tg_tensor *a, double e) {
         return NULL;
     }
     tg_node *n;
-    tg_tensor *out = ew_binary(&D_POW_S, a, NULL, e, true, &n);
+    tg_tensor *out = tgi_ew_binary(&D_POW_S, a, NULL, e, true, &n);
     tg_status st = TG_OK;
     if (n) st = tgi_save(n, a, false);
-    return finish(out, st);
+    return tgi_ew_finish(out, st);
 }
 
 tg_tensor *tg_rpow_scalar(const tg_tensor *a, double base) {
     tg_node *n;
-    tg_tensor *out = ew_binary(&D_RPOW, a, NULL, base, true, &n);
+    tg_tensor *out = tgi_ew_binary(&D_RPOW, a, NULL, base, true, &n);
     tg_status st = TG_OK;
     if (n) st = tgi_save(n, out, true);
     if (n && st == TG_OK && base == 0.0) st = tgi_save(n, a, false);
-    return finish(out, st);
+    return tgi_ew_finish(out, st);
 }
 
 /* ---------------------------------------------------------------- unary ops */
 
-static tg_tensor *unary_saving(const ew_desc *d, const tg_tensor *a, int save) {
+static tg_tensor *unary_saving(const tgi_ew_desc *d, const tg_tensor *a, int save) {
     tg_node *n;
-    tg_tensor *out = ew_unary(d, a, &n);
+    tg_tensor *out = tgi_ew_unary(d, a, &n);
     tg_status st = TG_OK;
     if (n && save == 1) st = tgi_save(n, a, false);
     if (n && save == 2) st = tgi_save(n, out, true);
-    return finish(out, st);
+    return tgi_ew_finish(out, st);
 }
 
 tg_tensor *tg_neg(const tg_tensor *a) { return unary_saving(&D_NEG, a, 0); }
@@ -495,17 +401,17 @@ tg_tensor *tgi_reciprocal(const tg_tensor *a) { return unary_saving(&D_RECIP, a,
 /* ---------------------------------------------------------------- comparisons */
 
 #define CMP_OP(NAME, KN)                                                                       \
-    static const ew_desc D_##NAME = {"tg_" #NAME, #NAME "_cpu", -1, K3(KN),                    \
+    static const tgi_ew_desc D_##NAME = {"tg_" #NAME, #NAME "_cpu", -1, K3(KN),                    \
                                      EW_BOOL_OUT, NULL};                                       \
-    static const ew_desc D_##NAME##_S = {"tg_" #NAME "_scalar", #NAME "_cpu", -1, K3(KN),      \
+    static const tgi_ew_desc D_##NAME##_S = {"tg_" #NAME "_scalar", #NAME "_cpu", -1, K3(KN),      \
                                          EW_BOOL_OUT, NULL};                                   \
     tg_tensor *tg_##NAME(const tg_tensor *a, const tg_tensor *b) {                             \
         tg_node *n;                                                                            \
-        return finish(ew_binary(&D_##NAME, a, b, 0, false, &n), TG_OK);                        \
+        return tgi_ew_finish(tgi_ew_binary(&D_##NAME, a, b, 0, false, &n), TG_OK);                        \
     }                                                                                          \
     tg_tensor *tg_##NAME##_scalar(const tg_tensor *a, double s) {                              \
         tg_node *n;                                                                            \
-        return finish(ew_binary(&D_##NAME##_S, a, NULL, s, true, &n), TG_OK);                  \
+        return tgi_ew_finish(tgi_ew_binary(&D_##NAME##_S, a, NULL, s, true, &n), TG_OK);                  \
     }
 CMP_OP(eq, k_eq)
 CMP_OP(ne, k_ne)
@@ -516,8 +422,8 @@ CMP_OP(ge, k_ge)
 
 /* ---------------------------------------------------------------- where */
 
-static const ew_desc D_WHERE = {"tg_where", "where_cpu", TGI_OP_WHERE,
-                                {k_where_f, k_where_d, k_where_l}, 0, NULL};
+static const tgi_ew_desc D_WHERE = {"tg_where", "where_cpu", TGI_OP_WHERE,
+                                {k_where_f, k_where_d, k_where_l}, EW_COND_FIRST, NULL};
 
 tg_tensor *tgi_where(const tg_tensor *cond, const tg_tensor *a, const tg_tensor *b) {
     if (!cond || !a || !b) return NULL;
@@ -536,7 +442,7 @@ tg_tensor *tgi_where(const tg_tensor *cond, const tg_tensor *a, const tg_tensor 
     tg_dtype dt = tgi_result_type(a, b);
     if (dt == TG_BOOL) dt = TG_INT64;
     const tg_tensor *in[3] = {cond, a, b};
-    tg_tensor *out = ew_run(&D_WHERE, in, 3, dt, dt, s2, n2, NULL);
+    tg_tensor *out = tgi_ew_run(&D_WHERE, in, 3, dt, dt, s2, n2, NULL);
     if (!out) return NULL;
     tg_status st = TG_OK;
     const tg_tensor *rin[3] = {NULL, a, b};
@@ -544,7 +450,7 @@ tg_tensor *tgi_where(const tg_tensor *cond, const tg_tensor *a, const tg_tensor 
         tg_node *n = tgi_record(out, TGI_OP_WHERE, rin, 3);
         st = n ? tgi_save(n, cond, false) : ctx->err;
     }
-    return finish(out, st);
+    return tgi_ew_finish(out, st);
 }
 
 /* a with the elements where mask is true replaced by zero (mask broadcasts to a). */
@@ -557,7 +463,7 @@ tg_tensor *tgi_masked_zero(const tg_tensor *a, const tg_tensor *mask) {
 /* ---------------------------------------------------------------- in place */
 
 /* The checks PyTorch's check_inplace does when the op will be recorded. */
-static tg_status check_inplace(const char *fn, tg_tensor *self, bool recording) {
+tg_status tgi_check_inplace(const char *fn, tg_tensor *self, bool recording) {
     if (!recording) return TG_OK;
     if (!self->grad_fn && self->requires_grad && !self->is_view)
         return tgi_error(self->ctx, TG_ERR_AUTOGRAD,
@@ -592,7 +498,7 @@ static tg_node *record_inplace(tg_tensor *self, int op, const tg_tensor *other,
 }
 
 /* self = self (op) other, or self (op) s when other is NULL. */
-static tg_status ew_inplace(const ew_desc *d, tg_tensor *self, const tg_tensor *other, double s,
+tg_status tgi_ew_inplace(const tgi_ew_desc *d, tg_tensor *self, const tg_tensor *other, double s,
                             bool scalar) {
     if (!self) return tgi_null_arg(other ? other->ctx : NULL, d->fn, "self");
     tg_ctx *ctx = self->ctx;
@@ -621,7 +527,7 @@ static tg_status ew_inplace(const ew_desc *d, tg_tensor *self, const tg_tensor *
     }
     const tg_tensor *rin[2] = {self, scalar ? NULL : other};
     bool record = d->op >= 0 && tgi_is_floating(self->dtype) && tgi_should_record(ctx, rin, 2);
-    if (check_inplace(d->fn, self, record) != TG_OK) return ctx->err;
+    if (tgi_check_inplace(d->fn, self, record) != TG_OK) return ctx->err;
 
     /* Values the backward needs from self before it is overwritten. */
     tg_tensor *orig_self = NULL;
@@ -639,10 +545,10 @@ static tg_status ew_inplace(const ew_desc *d, tg_tensor *self, const tg_tensor *
     self_meta.dtype = self->dtype;
     memcpy(self_meta.shape, self->shape, sizeof(int64_t) * (size_t)self->ndim);
 
-    stack_scalar ss;
-    const tg_tensor *bb = scalar ? make_stack_scalar(&ss, ctx, s, compute) : other;
+    tgi_scalar_buf ss;
+    const tg_tensor *bb = scalar ? tgi_stack_scalar(&ss, ctx, s, compute) : other;
     const tg_tensor *in[2] = {self, bb};
-    if (!ew_run(d, in, 2, compute, out_dtype, self->shape, self->ndim, self)) {
+    if (!tgi_ew_run(d, in, 2, compute, out_dtype, self->shape, self->ndim, self)) {
         tgi_tensor_decref(orig_self);
         return ctx->err;
     }
@@ -668,41 +574,41 @@ static tg_status ew_inplace(const ew_desc *d, tg_tensor *self, const tg_tensor *
     return st;
 }
 
-static const ew_desc D_DIV_INPLACE = {"tg_div_", "div_cpu", TGI_OP_DIV, K2(k_div), EW_TO_FLOAT,
+static const tgi_ew_desc D_DIV_INPLACE = {"tg_div_", "div_cpu", TGI_OP_DIV, K2(k_div), EW_TO_FLOAT,
                                       NULL};
 
 tg_status tg_add_(tg_tensor *self, const tg_tensor *other) {
-    static const ew_desc d = {"tg_add_", "add_cpu", TGI_OP_ADD, K3(k_add), 0, NULL};
-    return ew_inplace(&d, self, other, 1.0, false);
+    static const tgi_ew_desc d = {"tg_add_", "add_cpu", TGI_OP_ADD, K3(k_add), 0, NULL};
+    return tgi_ew_inplace(&d, self, other, 1.0, false);
 }
 tg_status tg_sub_(tg_tensor *self, const tg_tensor *other) {
-    static const ew_desc d = {"tg_sub_", "sub_cpu", TGI_OP_SUB, K3(k_sub), EW_NO_BOOL, SUB_BOOL};
-    return ew_inplace(&d, self, other, -1.0, false);
+    static const tgi_ew_desc d = {"tg_sub_", "sub_cpu", TGI_OP_SUB, K3(k_sub), EW_NO_BOOL, SUB_BOOL};
+    return tgi_ew_inplace(&d, self, other, -1.0, false);
 }
 tg_status tg_mul_(tg_tensor *self, const tg_tensor *other) {
-    static const ew_desc d = {"tg_mul_", "mul_cpu", TGI_OP_MUL, K3(k_mul), 0, NULL};
-    return ew_inplace(&d, self, other, 0, false);
+    static const tgi_ew_desc d = {"tg_mul_", "mul_cpu", TGI_OP_MUL, K3(k_mul), 0, NULL};
+    return tgi_ew_inplace(&d, self, other, 0, false);
 }
 tg_status tg_div_(tg_tensor *self, const tg_tensor *other) {
-    return ew_inplace(&D_DIV_INPLACE, self, other, 0, false);
+    return tgi_ew_inplace(&D_DIV_INPLACE, self, other, 0, false);
 }
 tg_status tg_add_scalar_(tg_tensor *self, double s) {
-    static const ew_desc d = {"tg_add_scalar_", "add_cpu", TGI_OP_ADD_SCALAR, K3(k_add), 0, NULL};
-    return ew_inplace(&d, self, NULL, s, true);
+    static const tgi_ew_desc d = {"tg_add_scalar_", "add_cpu", TGI_OP_ADD_SCALAR, K3(k_add), 0, NULL};
+    return tgi_ew_inplace(&d, self, NULL, s, true);
 }
 tg_status tg_sub_scalar_(tg_tensor *self, double s) {
-    static const ew_desc d = {"tg_sub_scalar_", "sub_cpu", TGI_OP_SUB_SCALAR, K3(k_sub),
+    static const tgi_ew_desc d = {"tg_sub_scalar_", "sub_cpu", TGI_OP_SUB_SCALAR, K3(k_sub),
                               EW_NO_BOOL, SUB_BOOL_SCALAR};
-    return ew_inplace(&d, self, NULL, s, true);
+    return tgi_ew_inplace(&d, self, NULL, s, true);
 }
 tg_status tg_mul_scalar_(tg_tensor *self, double s) {
-    static const ew_desc d = {"tg_mul_scalar_", "mul_cpu", TGI_OP_MUL_SCALAR, K3(k_mul), 0, NULL};
-    return ew_inplace(&d, self, NULL, s, true);
+    static const tgi_ew_desc d = {"tg_mul_scalar_", "mul_cpu", TGI_OP_MUL_SCALAR, K3(k_mul), 0, NULL};
+    return tgi_ew_inplace(&d, self, NULL, s, true);
 }
 tg_status tg_div_scalar_(tg_tensor *self, double s) {
-    static const ew_desc d = {"tg_div_scalar_", "div_cpu", TGI_OP_DIV_SCALAR, K2(k_div),
+    static const tgi_ew_desc d = {"tg_div_scalar_", "div_cpu", TGI_OP_DIV_SCALAR, K2(k_div),
                               EW_TO_FLOAT, NULL};
-    return ew_inplace(&d, self, NULL, s, true);
+    return tgi_ew_inplace(&d, self, NULL, s, true);
 }
 
 /* fill_, zero_ and copy_ overwrite self entirely: the node's only edge (self's old history)
@@ -723,7 +629,7 @@ static tg_status overwrite(const char *fn, tg_tensor *self, const tg_tensor *src
                              fn, b, a);
         }
     }
-    if (check_inplace(fn, self, record) != TG_OK) return ctx->err;
+    if (tgi_check_inplace(fn, self, record) != TG_OK) return ctx->err;
     tgi_meta self_meta;
     self_meta.ndim = self->ndim;
     self_meta.dtype = self->dtype;
@@ -743,8 +649,8 @@ static tg_status overwrite(const char *fn, tg_tensor *self, const tg_tensor *src
             tgi_copy_into(self, src);
         }
     } else {
-        stack_scalar ss;
-        const tg_tensor *v = make_stack_scalar(&ss, ctx, value, self->dtype);
+        tgi_scalar_buf ss;
+        const tg_tensor *v = tgi_stack_scalar(&ss, ctx, value, self->dtype);
         tgi_copy_into(self, v);
     }
     self->storage->version++;
