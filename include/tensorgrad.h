@@ -97,6 +97,11 @@ TG_API void tg_clear_error(tg_ctx *ctx);
 /** The context a tensor belongs to (borrowed); NULL for NULL. */
 TG_API tg_ctx *tg_tensor_ctx(const tg_tensor *t);
 
+/** Warnings PyTorch gives as UserWarning (e.g. reading .grad of a non-leaf) go to a handler;
+ *  the default (fn NULL) prints "UserWarning: <message>" to stderr. */
+typedef void (*tg_warning_fn)(const char *message, void *user);
+TG_API void tg_set_warning_handler(tg_ctx *ctx, tg_warning_fn fn, void *user);
+
 /** Seeds the ctx's random generator (torch.manual_seed). */
 TG_API void tg_manual_seed(tg_ctx *ctx, uint64_t seed);
 
@@ -231,7 +236,11 @@ TG_API size_t tg_node_repr(const tg_node *node, char *buf, size_t cap);
 
 /** Backward options (tensor.backward's keywords). Zero-initialise for the defaults. */
 typedef struct tg_backward_opts {
-    bool retain_graph; /* keep saved tensors so the graph can be backpropagated again */
+    bool retain_graph; /* keep saved tensors so the graph can be backpropagated again; implied by
+                          create_graph (PyTorch's default retain_graph=None) */
+    bool create_graph; /* record the backward pass, so gradients can be differentiated again;
+                          .grad is then replaced by .grad + new instead of updated in place, and
+                          PyTorch's reference-cycle UserWarning is reported */
 } tg_backward_opts;
 
 /** t.backward(gradient): accumulates d(t)/d(leaf)^T . gradient into every reachable leaf's .grad.
@@ -242,6 +251,73 @@ typedef struct tg_backward_opts {
 TG_API tg_status tg_backward(tg_tensor *t, const tg_tensor *gradient);
 TG_API tg_status tg_backward_ex(tg_tensor *t, const tg_tensor *gradient,
                                 const tg_backward_opts *opts);
+
+/** torch.autograd.grad options. Zero-initialise for the defaults. */
+typedef struct tg_grad_opts {
+    bool retain_graph;      /* implied by create_graph */
+    bool create_graph;      /* the returned gradients have a graph of their own */
+    bool allow_unused;      /* an input the outputs do not depend on gets NULL (else an error) */
+    bool materialize_grads; /* such an input gets zeros instead of NULL (implies allow_unused) */
+} tg_grad_opts;
+
+/** torch.autograd.grad(outputs, inputs, grad_outputs): writes d(sum_k outputs[k] . v_k)/d inputs[i]
+ *  into grads[i] (owned by the current scope) without touching any .grad. grad_outputs may be
+ *  NULL, or hold NULL entries, for one-element outputs. Inputs may be leaves or not (even an
+ *  output). Errors (TG_ERR_AUTOGRAD, PyTorch's messages): an input that does not require grad;
+ *  an unused input without allow_unused; the checks of tg_backward on each output. On error
+ *  grads[] are all NULL. */
+TG_API tg_status tg_autograd_grad(tg_tensor *const *outputs, int n_outputs,
+                                  tg_tensor *const *inputs, int n_inputs,
+                                  tg_tensor *const *grad_outputs, const tg_grad_opts *opts,
+                                  tg_tensor **grads);
+
+/* ---------------------------------------------------------------------------------------------
+ * Hooks. Each register call returns a handle (> 0; 0 on failure with the error on the ctx) that
+ * tg_remove_hook takes; a hook also goes away with the tensor or node it is attached to.
+ * Order during backward, as PyTorch: tensor hooks, node pre-hooks, retain_grad, the node, node
+ * post-hooks; for a leaf: tensor hooks, accumulation into .grad, post-accumulate hooks.
+ * ------------------------------------------------------------------------------------------- */
+
+/** A tensor hook sees the gradient of its tensor and may replace it: return NULL to keep it, or
+ *  a tensor of the same shape (e.g. an op result; it belongs to the engine's scope). */
+typedef tg_tensor *(*tg_tensor_hook_fn)(tg_tensor *grad, void *user);
+/** t.register_hook(fn). TG_ERR_AUTOGRAD "cannot register a hook on a tensor that doesn't
+ *  require gradient". A hook on a non-leaf stays with the grad_fn t had when it was registered
+ *  (as PyTorch: an in-place op later does not move it). A replacement of another shape fails
+ *  the backward with "hook has changed the size of value". */
+TG_API uint64_t tg_register_hook(tg_tensor *t, tg_tensor_hook_fn fn, void *user);
+/** Runs after a leaf's .grad was accumulated, with the leaf (PyTorch 2.1+
+ *  register_post_accumulate_grad_hook); in no-grad mode unless create_graph. Errors: non-leaf
+ *  "post accumulate grad hooks cannot be registered on non-leaf tensors", and the
+ *  requires_grad one above. */
+typedef void (*tg_post_accumulate_hook_fn)(tg_tensor *param, void *user);
+TG_API uint64_t tg_register_post_accumulate_grad_hook(tg_tensor *t, tg_post_accumulate_hook_fn fn,
+                                                      void *user);
+/** t.retain_grad(): a non-leaf's .grad is filled in (after all its tensor hooks) and accumulates
+ *  like a leaf's. A no-op on leaves. TG_ERR_AUTOGRAD "can't retain_grad on Tensor that has
+ *  requires_grad=False". */
+TG_API tg_status tg_retain_grad(tg_tensor *t);
+/** t.retains_grad */
+TG_API bool tg_tensor_retains_grad(const tg_tensor *t);
+/** Node pre-hook: sees the gradients of the node's outputs (entries may be NULL) and may replace
+ *  entries with tensors of the same shape. */
+typedef void (*tg_node_pre_hook_fn)(tg_node *node, tg_tensor **grad_outputs, int n_outputs,
+                                    void *user);
+/** Node post-hook: sees the gradients the node computed for its inputs (entries NULL where an
+ *  input needs none; may be replaced) and its output gradients. */
+typedef void (*tg_node_post_hook_fn)(tg_node *node, tg_tensor **grad_inputs, int n_inputs,
+                                     tg_tensor *const *grad_outputs, int n_outputs, void *user);
+TG_API uint64_t tg_node_register_prehook(tg_node *node, tg_node_pre_hook_fn fn, void *user);
+TG_API uint64_t tg_node_register_hook(tg_node *node, tg_node_post_hook_fn fn, void *user);
+/** Removes a hook by handle. TG_ERR_INVALID_ARG if no live hook has it (already removed, or
+ *  its tensor/node is gone). */
+TG_API tg_status tg_remove_hook(tg_ctx *ctx, uint64_t handle);
+/** The number of inputs (next_functions) and outputs of a node. */
+TG_API int tg_node_num_inputs(const tg_node *node);
+TG_API int tg_node_num_outputs(const tg_node *node);
+/** node.next_functions[i]: the node feeding input i (borrowed; NULL where the input needs no
+ *  gradient) and, in *input_nr, which of that node's outputs it is. */
+TG_API tg_node *tg_node_next_function(const tg_node *node, int i, int *input_nr);
 
 /** Grad modes (torch.no_grad / enable_grad / set_grad_enabled), per ctx and nestable:
  *  tg_no_grad and tg_enable_grad push a mode, tg_grad_mode_pop restores the previous one. */

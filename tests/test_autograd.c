@@ -136,7 +136,7 @@ static void test_backward_twice(void) {
     const double ones[] = {1, 1};
     tg_tensor *x = vec(ones, 2, true);
     tg_tensor *s = tg_sum(tg_mul(x, x));
-    tg_backward_opts keep = {true};
+    tg_backward_opts keep = {.retain_graph = true};
     CHECK_INT(tg_backward_ex(s, NULL, &keep), TG_OK);
     CHECK_INT(tg_backward(s, NULL), TG_OK);
     EXPECT_VALS(tg_tensor_grad(x), fx("retain_graph_twice"), "grad");

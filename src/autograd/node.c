@@ -4,6 +4,7 @@
  * leaves, and node names/reprs.
  */
 #include "../ops/ops.h"
+#include "hooks.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,10 +89,14 @@ static tg_status connect(tg_node *node, const tg_tensor *const *in, int n) {
 }
 
 static void adopt(tg_tensor *out, tg_node *node, uint32_t output_nr) {
-    if (out->grad_fn) tgi_node_decref(out->grad_fn);
+    tg_node *old = out->grad_fn;
     out->grad_fn = node;
     out->output_nr = output_nr;
     out->requires_grad = false;
+    if (old) {
+        if (out->retains_grad) tgi_retain_move(out, old);
+        tgi_node_decref(old);
+    }
 }
 
 tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n) {
@@ -173,6 +178,15 @@ tg_tensor *tgi_unpack(tg_node *n, int i) {
                   tgi_dtype_legacy(s->t->dtype), shape, which,
                   (long long)s->t->storage->version, (long long)s->version);
         return NULL;
+    }
+    if (s->is_output && n->ctx->grad_enabled) {
+        /* create_graph: the saved output must lead back to this node, as PyTorch's
+         * SavedVariable::unpack restores its grad_fn */
+        tg_tensor *a = tgi_alias(s->t, s->t->shape, s->t->strides, s->t->ndim, s->t->offset);
+        if (!a) return NULL;
+        a->grad_fn = n;
+        n->refcount++;
+        return tgi_own(a);
     }
     return s->t;
 }

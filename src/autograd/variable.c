@@ -10,7 +10,18 @@ bool tg_tensor_is_leaf(const tg_tensor *t) { return t && t->grad_fn == NULL; }
 
 tg_node *tg_tensor_grad_fn(const tg_tensor *t) { return t ? t->grad_fn : NULL; }
 
-tg_tensor *tg_tensor_grad(const tg_tensor *t) { return t ? t->grad : NULL; }
+tg_tensor *tg_tensor_grad(const tg_tensor *t) {
+    if (!t) return NULL;
+    if (t->grad_fn && !t->retains_grad)
+        tgi_warn(t->ctx,
+                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                 ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                 "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+                 "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+                 "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+                 "for more informations.");
+    return t->grad;
+}
 
 tg_status tg_requires_grad_(tg_tensor *t, bool requires_grad) {
     if (!t) return tgi_null_arg(NULL, "tg_requires_grad_", "self");

@@ -14,6 +14,7 @@ tg_ctx *tg_ctx_new(void) {
     if (!ctx) return NULL;
     ctx->grad_enabled = true;
     ctx->storages.next = ctx->storages.prev = &ctx->storages;
+    ctx->hooks.ctx_next = ctx->hooks.ctx_prev = &ctx->hooks;
     tgi_rng_seed(ctx, 67280421310721ULL); /* PyTorch's default_rng_seed_val */
     return ctx;
 }
@@ -43,6 +44,12 @@ void tg_ctx_free(tg_ctx *ctx) {
         tgi_storage *nx = s->next;
         if (s->size_class < 0 && !s->base) free(s->data);
         s = nx;
+    }
+    /* hooks of objects still alive (leaked user references) */
+    for (tgi_hook *h = ctx->hooks.ctx_next; h != &ctx->hooks;) {
+        tgi_hook *nx = h->ctx_next;
+        free(h);
+        h = nx;
     }
     for (tgi_slab *sl = ctx->slabs; sl;) {
         tgi_slab *nx = sl->next;

@@ -32,3 +32,20 @@ void tg_clear_error(tg_ctx *ctx) {
     ctx->err = TG_OK;
     ctx->errmsg[0] = '\0';
 }
+
+void tgi_warn(tg_ctx *ctx, const char *fmt, ...) {
+    if (!ctx) return;
+    char msg[TGI_ERRMSG_CAP];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (ctx->warn_fn) ctx->warn_fn(msg, ctx->warn_user);
+    else fprintf(stderr, "UserWarning: %s\n", msg);
+}
+
+void tg_set_warning_handler(tg_ctx *ctx, tg_warning_fn fn, void *user) {
+    if (!ctx) return;
+    ctx->warn_fn = fn;
+    ctx->warn_user = user;
+}

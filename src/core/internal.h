@@ -79,6 +79,8 @@ struct tg_tensor {
     uint32_t output_nr;
     tg_node *grad_acc; /* weak: the leaf's AccumulateGrad node while one is alive */
     struct tg_tensor *grad; /* strong reference */
+    struct tgi_hook *hooks; /* a leaf's tensor and post-accumulate hooks */
+    bool retains_grad;      /* a non-leaf whose grad_fn carries a retain_grad hook */
     struct tg_tensor *next_free;
 };
 
@@ -112,6 +114,21 @@ typedef struct tgi_args {
     int64_t n;           /* element count (mean) */
 } tgi_args;
 
+/* A registered hook (src/autograd/hooks.c). Owned by a tensor (leaf hooks) or a node, and
+ * listed on the ctx so a handle can find it. */
+typedef struct tgi_hook {
+    struct tgi_hook *next;               /* owner's list, in registration order */
+    struct tgi_hook *ctx_prev, *ctx_next; /* the ctx's list of live hooks */
+    uint64_t id;
+    int kind;
+    uint32_t output_nr;
+    void (*fn)(void); /* cast to the kind's signature */
+    void *user;
+    tg_tensor *tensor; /* RETAIN: the tensor (weak) */
+    void *owner;       /* tg_tensor * or tg_node * */
+    bool owner_is_node;
+} tgi_hook;
+
 struct tg_node {
     int64_t refcount;
     tg_ctx *ctx;
@@ -127,9 +144,11 @@ struct tg_node {
     bool saved_freed; /* the saved values were released after a backward */
     tgi_args args;
     tg_tensor *variable; /* AccumulateGrad: the leaf (strong) */
+    tgi_hook *hooks;     /* tensor hooks on its outputs, retain_grad, pre- and post-hooks */
     /* engine scratch */
     uint64_t visit_epoch;
     int64_t deps;
+    uint8_t eflags; /* TGI_NEEDED / TGI_TARGET while the engine runs */
     tg_tensor **grad_bufs; /* one pending gradient per output (owned references) */
     tg_tensor **out_grads; /* during a multi-output node's backward: its outputs' gradients */
     struct tg_node *next_free;
@@ -175,6 +194,12 @@ struct tg_ctx {
     tgi_storage storages; /* sentinel of the live list */
     tg_memstats stats;
 
+    /* warnings (PyTorch's UserWarning texts) */
+    void (*warn_fn)(const char *message, void *user);
+    void *warn_user;
+    tgi_hook hooks;       /* sentinel of the live-hook list */
+    uint64_t next_hook_id;
+
     /* autograd */
     uint64_t next_seq;
     uint64_t epoch;
@@ -195,6 +220,8 @@ struct tg_ctx {
 TGI_HIDDEN tg_status tgi_error(tg_ctx *ctx, tg_status code, const char *fmt, ...) TGI_PRINTF(3, 4);
 /* NULL input: keep the error that produced it, else record TG_ERR_NULL_ARG. */
 TGI_HIDDEN tg_status tgi_null_arg(tg_ctx *ctx, const char *fn, const char *arg);
+/* Reports a warning through the ctx's handler (stderr "UserWarning: ..." by default). */
+TGI_HIDDEN void tgi_warn(tg_ctx *ctx, const char *fmt, ...) TGI_PRINTF(2, 3);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Allocation (ctx.c, storage.c, tensor.c)                                                     */
@@ -216,6 +243,10 @@ TGI_HIDDEN tg_node *tgi_node_new(tg_ctx *ctx, int op);
 /* Sizes a node for n_in inputs and n_out outputs (allocating beyond the inline storage). */
 TGI_HIDDEN tg_status tgi_node_reserve(tg_node *n, int n_in, int n_out);
 TGI_HIDDEN void tgi_node_release_saved(tg_node *n);
+/* Frees every hook of an owner's list (the owner is dying). */
+TGI_HIDDEN void tgi_hooks_free(tg_ctx *ctx, tgi_hook *list);
+/* A dying tensor that retains grad detaches its retain hook from its grad_fn. */
+TGI_HIDDEN void tgi_retain_forget(tg_tensor *t);
 
 static inline void *tgi_data(const tg_tensor *t) { return t->storage->data; }
 static inline size_t tgi_dtype_size(tg_dtype d) {

@@ -88,6 +88,8 @@ static tg_tensor *tensor_header(tg_ctx *ctx) {
     t->grad_fn = NULL;
     t->grad_acc = NULL;
     t->grad = NULL;
+    t->hooks = NULL;
+    t->retains_grad = false;
     t->output_nr = 0;
     t->requires_grad = false;
     t->is_view = false;
@@ -170,6 +172,8 @@ void tgi_tensor_decref(tg_tensor *t) {
     while (t && --t->refcount == 0) {
         tg_ctx *ctx = t->ctx;
         tg_tensor *base = t->base;
+        if (t->hooks) tgi_hooks_free(ctx, t->hooks);
+        if (t->retains_grad) tgi_retain_forget(t);
         if (t->grad_fn) tgi_node_decref(t->grad_fn);
         if (t->grad) tgi_tensor_decref(t->grad);
         tgi_storage_release(ctx, t->storage);
@@ -207,6 +211,8 @@ tg_node *tgi_node_new(tg_ctx *ctx, int op) {
     n->has_saved = false;
     n->saved_freed = false;
     n->variable = NULL;
+    n->hooks = NULL;
+    n->eflags = 0;
     n->visit_epoch = 0;
     n->deps = 0;
     memset(&n->args, 0, sizeof n->args);
@@ -257,6 +263,7 @@ void tgi_node_decref(tg_node *n) {
         tg_node *cur = work;
         work = cur->next_free;
         tgi_node_release_saved(cur);
+        if (cur->hooks) tgi_hooks_free(ctx, cur->hooks);
         if (cur->variable) {
             if (cur->variable->grad_acc == cur) cur->variable->grad_acc = NULL;
             tgi_tensor_decref(cur->variable);

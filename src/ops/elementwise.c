@@ -12,7 +12,9 @@
 /* ---------------------------------------------------------------- kernels */
 
 static int64_t ipow(int64_t b, int64_t e) {
-    /* e >= 0 (negative exponents are rejected up front) */
+    /* c10's powi: a negative exponent gives 1 for base 1, +-1 for base -1 and 0 otherwise
+     * (pow_scalar rejects negative integral exponents up front; tensor exponents do not) */
+    if (e < 0) return b == 1 ? 1 : b == -1 ? ((-e) % 2 ? -1 : 1) : 0;
     uint64_t r = 1, base = (uint64_t)b;
     while (e > 0) {
         if (e & 1) r *= base;
@@ -75,15 +77,19 @@ WHERE_KERNEL(k_where_l, int64_t)
 /* ---------------------------------------------------------------- the driver */
 
 const tg_tensor *tgi_stack_scalar(tgi_scalar_buf *ss, tg_ctx *ctx, double v, tg_dtype dt) {
-    memset(ss, 0, sizeof *ss);
+    /* only the fields the kernels and the iterator read */
     ss->s.data = &ss->v;
     ss->s.refcount = 1;
     ss->t.storage = &ss->s;
     ss->t.ctx = ctx;
     ss->t.ndim = 0;
     ss->t.numel = 1;
+    ss->t.offset = 0;
     ss->t.dtype = dt;
     ss->t.contiguous = true;
+    ss->t.requires_grad = false;
+    ss->t.grad_fn = NULL;
+    ss->t.is_view = false;
     tgi_store(&ss->v, dt, 0, v);
     return &ss->t;
 }
@@ -252,7 +258,8 @@ static const tgi_ew_desc D_MUL_S = {"tg_mul_scalar", "mul_cpu", TGI_OP_MUL_SCALA
 static const tgi_ew_desc D_DIV = {"tg_div", "div_cpu", TGI_OP_DIV, K2(k_div), EW_TO_FLOAT, NULL};
 static const tgi_ew_desc D_DIV_S = {"tg_div_scalar", "div_cpu", TGI_OP_DIV_SCALAR, K2(k_div),
                                 EW_TO_FLOAT, NULL};
-static const tgi_ew_desc D_POW = {"tg_pow", "pow", TGI_OP_POW, K3(k_pow), 0, NULL};
+static const tgi_ew_desc D_POW = {"tg_pow", "pow", TGI_OP_POW, K3(k_pow), EW_NO_BOOL,
+                                  "\"pow\" not implemented for 'Bool'"};
 static const tgi_ew_desc D_POW_S = {"tg_pow_scalar", "pow", TGI_OP_POW_SCALAR, K3(k_pow), 0, NULL};
 static const tgi_ew_desc D_RPOW = {"tg_rpow_scalar", "pow", TGI_OP_RPOW, K3(k_rpow), 0, NULL};
 static const tgi_ew_desc D_NEG = {"tg_neg", "neg_cpu", TGI_OP_NEG, K3(k_neg), EW_NO_BOOL, NEG_BOOL};
@@ -260,10 +267,21 @@ static const tgi_ew_desc D_EXP = {"tg_exp", "exp_vml_cpu", TGI_OP_EXP, K2(k_exp)
 static const tgi_ew_desc D_LOG = {"tg_log", "log_vml_cpu", TGI_OP_LOG, K2(k_log), EW_TO_FLOAT, NULL};
 static const tgi_ew_desc D_SQRT = {"tg_sqrt", "sqrt_vml_cpu", TGI_OP_SQRT, K2(k_sqrt), EW_TO_FLOAT,
                                NULL};
-static const tgi_ew_desc D_ABS = {"tg_abs", "abs_cpu", TGI_OP_ABS, K3(k_abs), 0, NULL};
+static const tgi_ew_desc D_ABS = {"tg_abs", "abs_cpu", TGI_OP_ABS, K3(k_abs), EW_NO_BOOL,
+                                  "\"abs_cpu\" not implemented for 'Bool'"};
 static const tgi_ew_desc D_SIGN = {"tg_sign", "sign_cpu", TGI_OP_SIGN, K3(k_sign), 0, NULL};
 static const tgi_ew_desc D_RECIP = {"tg_reciprocal", "reciprocal_cpu", TGI_OP_RECIPROCAL,
                                 K2(k_recip), EW_TO_FLOAT, NULL};
+
+/* PyTorch's sub_check: a bool operand is refused whatever the other one is (a Python scalar
+ * counts as a non-bool tensor). The driver reports NULL inputs. */
+static tg_status sub_check(const char *fn, const tg_tensor *a, const tg_tensor *b) {
+    bool ab = a && a->dtype == TG_BOOL, bb = b && b->dtype == TG_BOOL;
+    if (ab && bb) return tgi_error(a->ctx, TG_ERR_DTYPE, "%s: %s", fn, SUB_BOOL);
+    if (ab || bb)
+        return tgi_error(ab ? a->ctx : b->ctx, TG_ERR_DTYPE, "%s: %s", fn, SUB_BOOL_SCALAR);
+    return TG_OK;
+}
 
 /* ---------------------------------------------------------------- public binary ops */
 
@@ -274,6 +292,7 @@ tg_tensor *tg_add(const tg_tensor *a, const tg_tensor *b) {
 
 tg_tensor *tg_sub(const tg_tensor *a, const tg_tensor *b) {
     tg_node *n;
+    if (sub_check("tg_sub", a, b) != TG_OK) return NULL;
     return tgi_ew_finish(tgi_ew_binary(&D_SUB, a, b, -1.0, false, &n), TG_OK);
 }
 
@@ -303,16 +322,6 @@ tg_tensor *tg_pow(const tg_tensor *a, const tg_tensor *b) {
     tg_node *n;
     tg_tensor *out = tgi_ew_binary(&D_POW, a, b, 0, false, &n);
     tg_status st = TG_OK;
-    if (out && !n && !tgi_is_floating(out->dtype)) {
-        /* integer ** negative integer */
-        for (int64_t i = 0; b && i < b->numel; i++)
-            if (tg_tensor_get(b, i) < 0) {
-                tgi_tensor_decref(out);
-                tgi_error(a->ctx, TG_ERR_INVALID_ARG,
-                          "tg_pow: Integers to negative integer powers are not allowed.");
-                return NULL;
-            }
-    }
     if (n) { /* self, exponent, result */
         st = tgi_save(n, a, false);
         if (st == TG_OK) st = tgi_save(n, b, false);
@@ -328,11 +337,13 @@ tg_tensor *tg_add_scalar(const tg_tensor *a, double s) {
 
 tg_tensor *tg_sub_scalar(const tg_tensor *a, double s) {
     tg_node *n;
+    if (sub_check("tg_sub_scalar", a, NULL) != TG_OK) return NULL;
     return tgi_ew_finish(tgi_ew_binary(&D_SUB_S, a, NULL, s, true, &n), TG_OK);
 }
 
 tg_tensor *tg_rsub_scalar(const tg_tensor *a, double s) {
     tg_node *n;
+    if (sub_check("tg_rsub_scalar", a, NULL) != TG_OK) return NULL;
     return tgi_ew_finish(tgi_ew_binary(&D_RSUB, a, NULL, s, true, &n), TG_OK);
 }
 
@@ -583,7 +594,8 @@ tg_status tg_add_(tg_tensor *self, const tg_tensor *other) {
 }
 tg_status tg_sub_(tg_tensor *self, const tg_tensor *other) {
     static const tgi_ew_desc d = {"tg_sub_", "sub_cpu", TGI_OP_SUB, K3(k_sub), EW_NO_BOOL, SUB_BOOL};
-    return tgi_ew_inplace(&d, self, other, -1.0, false);
+    tg_status st = sub_check("tg_sub_", self, other);
+    return st != TG_OK ? st : tgi_ew_inplace(&d, self, other, -1.0, false);
 }
 tg_status tg_mul_(tg_tensor *self, const tg_tensor *other) {
     static const tgi_ew_desc d = {"tg_mul_", "mul_cpu", TGI_OP_MUL, K3(k_mul), 0, NULL};
@@ -599,7 +611,8 @@ tg_status tg_add_scalar_(tg_tensor *self, double s) {
 tg_status tg_sub_scalar_(tg_tensor *self, double s) {
     static const tgi_ew_desc d = {"tg_sub_scalar_", "sub_cpu", TGI_OP_SUB_SCALAR, K3(k_sub),
                               EW_NO_BOOL, SUB_BOOL_SCALAR};
-    return tgi_ew_inplace(&d, self, NULL, s, true);
+    tg_status st = sub_check("tg_sub_scalar_", self, NULL);
+    return st != TG_OK ? st : tgi_ew_inplace(&d, self, NULL, s, true);
 }
 tg_status tg_mul_scalar_(tg_tensor *self, double s) {
     static const tgi_ew_desc d = {"tg_mul_scalar_", "mul_cpu", TGI_OP_MUL_SCALAR, K3(k_mul), 0, NULL};
@@ -619,14 +632,19 @@ static tg_status overwrite(const char *fn, tg_tensor *self, const tg_tensor *src
     tg_ctx *ctx = self->ctx;
     const tg_tensor *rin[2] = {self, src};
     bool record = tgi_is_floating(self->dtype) && tgi_should_record(ctx, rin, src ? 2 : 1);
-    if (src) {
-        if (!tgi_is_expandable_to(src->shape, src->ndim, self->shape, self->ndim)) {
+    if (src) { /* TensorIterator's checks: self and src broadcast, to self's shape */
+        int64_t bshape[TG_MAX_DIMS];
+        int bnd;
+        if (tgi_broadcast_shapes(ctx, fn, self->shape, self->ndim, src->shape, src->ndim, bshape,
+                                 &bnd) != TG_OK)
+            return ctx->err;
+        if (!tgi_same_shape(bshape, bnd, self->shape, self->ndim)) {
             char a[200], b[200];
-            tgi_fmt_shape(a, sizeof a, src->shape, src->ndim);
-            tgi_fmt_shape(b, sizeof b, self->shape, self->ndim);
+            tgi_fmt_shape(a, sizeof a, self->shape, self->ndim);
+            tgi_fmt_shape(b, sizeof b, bshape, bnd);
             return tgi_error(ctx, TG_ERR_SHAPE,
-                             "%s: The size of tensor a (%s) must match the size of tensor b (%s)",
-                             fn, b, a);
+                             "%s: output with shape %s doesn't match the broadcast shape %s", fn,
+                             a, b);
         }
     }
     if (tgi_check_inplace(fn, self, record) != TG_OK) return ctx->err;

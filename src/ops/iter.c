@@ -14,6 +14,23 @@ void tgi_run_kernel(tgi_kernel k, tg_tensor *out, const tg_tensor *const *ins, i
                     const tgi_args *a) {
     if (out->numel == 0) return;
     int nop = nin + 1;
+    /* fast path: every operand contiguous with out's shape, or a single-element operand */
+    bool flat = out->contiguous;
+    for (int i = 0; i < nin && flat; i++)
+        flat = (ins[i]->contiguous && ins[i]->numel == out->numel) || ins[i]->numel == 1;
+    if (flat) {
+        char *p[TGI_MAX_INPUTS + 1];
+        int64_t st[TGI_MAX_INPUTS + 1];
+        p[0] = (char *)out->storage->data + out->offset * (int64_t)tgi_dtype_size(out->dtype);
+        st[0] = (int64_t)tgi_dtype_size(out->dtype);
+        for (int i = 0; i < nin; i++) {
+            int64_t es = (int64_t)tgi_dtype_size(ins[i]->dtype);
+            p[i + 1] = (char *)ins[i]->storage->data + ins[i]->offset * es;
+            st[i + 1] = ins[i]->numel == 1 && out->numel != 1 ? 0 : es;
+        }
+        k(p, st, out->numel, a);
+        return;
+    }
     const tg_tensor *ops[TGI_MAX_OPS];
     ops[0] = out;
     for (int i = 0; i < nin; i++) ops[i + 1] = ins[i];
