@@ -61,6 +61,15 @@ static tg_node *heap_pop(vec *h) {
     return top;
 }
 
+/* a + b as a reference owned by the caller (not put in the user's scope) */
+static tg_tensor *owned_add(tg_tensor *a, tg_tensor *b) {
+    tg_ctx *ctx = a->ctx;
+    ctx->scope_off++;
+    tg_tensor *r = tg_add(a, b);
+    ctx->scope_off--;
+    return r;
+}
+
 /* Adds g (a reference the caller gives away) into the pending gradient of node's output k. */
 static tg_status buffer_add(tg_node *node, uint32_t k, tg_tensor *g) {
     tg_tensor **slot = &node->grad_bufs[k < (uint32_t)node->n_outputs ? k : 0];
@@ -68,10 +77,9 @@ static tg_status buffer_add(tg_node *node, uint32_t k, tg_tensor *g) {
         *slot = g;
         return TG_OK;
     }
-    tg_tensor *sum = tg_add(*slot, g); /* out of place: either may be shared */
+    tg_tensor *sum = owned_add(*slot, g); /* out of place: either may be shared */
     tgi_tensor_decref(g);
     if (!sum) return node->ctx->err;
-    sum->refcount++;
     tgi_tensor_decref(*slot);
     *slot = sum;
     return TG_OK;
@@ -109,11 +117,20 @@ static tg_status accumulate(tg_tensor *leaf, tg_tensor *g, bool create_graph) {
                                                    "shape reached AccumulateGrad");
         }
         tg_tensor *next = g;
-        if (leaf->grad) {
-            next = tg_add(leaf->grad, g); /* owned by the current scope: take a reference */
+        if (!leaf->grad) {
+            /* PyTorch's clone_obey_contract: empty_strided(...).copy_(g), attached to g's
+             * history (CopyBackwards) */
+            next = tgi_empty(ctx, leaf->shape, leaf->ndim, leaf->dtype);
+            tg_status cs = next ? tg_copy_(next, g) : ctx->err;
+            tgi_tensor_decref(g);
+            if (cs != TG_OK) {
+                tgi_tensor_decref(next);
+                return cs;
+            }
+        } else {
+            next = owned_add(leaf->grad, g);
             tgi_tensor_decref(g);
             if (!next) return ctx->err;
-            next->refcount++;
             tgi_tensor_decref(leaf->grad);
         }
         leaf->grad = next;

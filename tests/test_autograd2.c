@@ -1,0 +1,348 @@
+/*
+ * test_autograd2.c — higher-order gradients (create_graph), tg_autograd_grad, and hooks
+ * (tensor, retain_grad, post-accumulate, node pre/post), replayed against the PyTorch scenarios
+ * of tools/fixtures_autograd2.py.
+ */
+#include "test.h"
+
+static tt_fixture *FX;
+static tg_ctx *ctx;
+static char last_warning[2048];
+static int n_warnings;
+
+static void on_warning(const char *msg, void *user) {
+    (void)user;
+    snprintf(last_warning, sizeof last_warning, "%s", msg);
+    n_warnings++;
+}
+
+static const tt_record *fx(const char *name) {
+    for (int i = 0; FX && i < FX->n; i++)
+        if (strcmp(tt_get(&FX->recs[i], "name"), name) == 0) return &FX->recs[i];
+    tt_failf(__FILE__, __LINE__, "fixture scenario %s missing", name);
+    return NULL;
+}
+
+#define EXPECT_VALS(t, rec, key, tol) expect_vals(__LINE__, t, rec, key, tol)
+static void expect_vals(int line, const tg_tensor *t, const tt_record *r, const char *key, double tol) {
+    const char *s = r ? tt_get(r, key) : NULL;
+    if (!s) {
+        tt_failf(__FILE__, line, "fixture key %s missing", key);
+        return;
+    }
+    if (strcmp(s, "None") == 0) {
+        if (t == NULL) tt_pass++;
+        else tt_failf(__FILE__, line, "%s: expected None", key);
+        return;
+    }
+    int64_t n;
+    double *v = tt_parse_doubles(s, &n);
+    tt_check_values(__FILE__, line, t, v, n, tol, tol);
+    free(v);
+}
+
+#define EXPECT_STR(got, rec, key) expect_str(__LINE__, got, rec, key)
+static void expect_str(int line, const char *got, const tt_record *r, const char *key) {
+    const char *s = r ? tt_get(r, key) : NULL;
+    if (s && got && strcmp(s, got) == 0) tt_pass++;
+    else tt_failf(__FILE__, line, "%s:\n  got:      [%s]\n  expected: [%s]", key, got ? got : "(null)",
+                  s ? s : "(missing)");
+}
+
+#define EXPECT_ERR(code, prefix, rec) expect_err(__LINE__, code, prefix, rec)
+static void expect_err(int line, tg_status code, const char *prefix, const tt_record *r) {
+    char want[2048];
+    snprintf(want, sizeof want, "%s: %s", prefix, r ? tt_get(r, "error") : "?");
+    if (tg_errcode(ctx) == code) tt_pass++;
+    else tt_failf(__FILE__, line, "code %d expected %d (%s)", tg_errcode(ctx), code, tg_errmsg(ctx));
+    if (strcmp(tg_errmsg(ctx), want) == 0) tt_pass++;
+    else tt_failf(__FILE__, line, "\n  got:      [%s]\n  expected: [%s]", tg_errmsg(ctx), want);
+    tg_clear_error(ctx);
+}
+
+static const char *fn_name(const tg_tensor *t) {
+    return t && tg_tensor_grad_fn(t) ? tg_node_name(tg_tensor_grad_fn(t)) : "none";
+}
+
+static tg_tensor *lit(const char *s, tg_dtype dt, bool rg) {
+    tg_tensor *t = tg_tensor_parse(ctx, s, dt);
+    if (rg) tg_requires_grad_(t, true);
+    return t;
+}
+
+static tg_tensor *grad1(tg_tensor *y, tg_tensor *x, bool create) {
+    tg_grad_opts o = {.create_graph = create};
+    tg_tensor *g = NULL;
+    CHECK_INT(tg_autograd_grad(&y, 1, &x, 1, NULL, &o, &g), TG_OK);
+    return g;
+}
+
+static void test_higher_order(void) {
+    const tt_record *r = fx("pow3_orders");
+    tg_tensor *x = lit("3.", TG_FLOAT32, true);
+    tg_tensor *g1 = grad1(tg_pow_scalar(x, 3), x, true);
+    tg_tensor *g2 = grad1(g1, x, true);
+    tg_tensor *g3 = grad1(g2, x, false);
+    EXPECT_VALS(g1, r, "g1", 1e-6);
+    EXPECT_STR(fn_name(g1), r, "g1_fn");
+    EXPECT_VALS(g2, r, "g2", 1e-6);
+    EXPECT_STR(fn_name(g2), r, "g2_fn");
+    EXPECT_VALS(g3, r, "g3", 1e-6);
+    EXPECT_STR(fn_name(g3), r, "g3_fn");
+    CHECK(tg_tensor_grad(x) == NULL); /* autograd.grad never touches .grad */
+
+    /* exp, div, sqrt, pow, abs, log, sub, mul, sum to third order in float64 */
+    r = fx("composite_orders");
+    x = lit("[0.5, 1.5, -0.7]", TG_FLOAT64, true);
+    tg_tensor *f = tg_sum(tg_add(tg_div(tg_exp(tg_mul(x, x)),
+                                        tg_sqrt(tg_add_scalar(tg_pow_scalar(x, 2), 1))),
+                                 tg_mul(tg_log(tg_abs(tg_sub_scalar(x, 2))), x)));
+    g1 = grad1(f, x, true);
+    g2 = grad1(tg_sum(g1), x, true);
+    g3 = grad1(tg_sum(g2), x, false);
+    EXPECT_VALS(g1, r, "g1", 1e-12);
+    EXPECT_VALS(g2, r, "g2", 1e-12);
+    EXPECT_VALS(g3, r, "g3", 1e-11);
+
+    r = fx("mm_double");
+    tg_tensor *a = lit("[[1., 2.], [3., 4.]]", TG_FLOAT64, true);
+    tg_tensor *b = lit("[[0.5, -1.], [2., 0.25]]", TG_FLOAT64, true);
+    tg_tensor *y = tg_mean(tg_pow_scalar(tg_mm(tg_mm(a, b), a), 2));
+    tg_tensor *ins[2] = {a, b}, *gs[2];
+    tg_grad_opts o = {.create_graph = true};
+    CHECK_INT(tg_autograd_grad(&y, 1, ins, 2, NULL, &o, gs), TG_OK);
+    EXPECT_VALS(gs[0], r, "ga", 1e-10);
+    EXPECT_VALS(gs[1], r, "gb", 1e-10);
+    EXPECT_VALS(grad1(tg_sum(tg_mul(gs[0], gs[1])), a, false), r, "gga", 1e-8);
+
+    r = fx("norm_double");
+    x = lit("[1., -2., 3.]", TG_FLOAT64, true);
+    g1 = grad1(tg_norm(x, 2), x, true);
+    EXPECT_VALS(g1, r, "g1", 1e-12);
+    /* g1[0] + 2 g1[2] as a dot product with [1, 0, 2] */
+    tg_tensor *h = grad1(tg_sum(tg_mul(g1, lit("[1., 0., 2.]", TG_FLOAT64, false))), x, false);
+    EXPECT_VALS(h, r, "h", 1e-12);
+}
+
+static void test_backward_create_graph(void) {
+    const tt_record *r = fx("backward_create_graph");
+    tg_tensor *x = lit("3.", TG_FLOAT32, true);
+    n_warnings = 0;
+    tg_backward_opts o = {.create_graph = true};
+    CHECK_INT(tg_backward_ex(tg_pow_scalar(x, 3), NULL, &o), TG_OK);
+    CHECK_INT(n_warnings, 1);
+    EXPECT_STR(last_warning, r, "warning");
+    tg_tensor *g = tg_tensor_grad(x);
+    EXPECT_VALS(g, r, "grad", 1e-6);
+    EXPECT_STR(fn_name(g), r, "fn");
+    EXPECT_VALS(grad1(g, x, false), r, "g2", 1e-6);
+    tg_zero_grad(x); /* breaks the x -> .grad -> graph -> x cycle, as PyTorch advises */
+}
+
+static void test_autograd_grad(void) {
+    tg_tensor *x = lit("[1., 2.]", TG_FLOAT32, true);
+    tg_tensor *w = lit("[3., 4.]", TG_FLOAT32, true);
+    tg_tensor *y = tg_sum(tg_mul(x, w));
+    tg_grad_opts keep = {.retain_graph = true};
+    tg_tensor *gx;
+    CHECK_INT(tg_autograd_grad(&y, 1, &x, 1, NULL, &keep, &gx), TG_OK);
+    const tt_record *r = fx("grad_no_accumulate");
+    EXPECT_VALS(gx, r, "gx", 0);
+    EXPECT_VALS(tg_tensor_grad(x), r, "x_grad", 0);
+    EXPECT_VALS(tg_tensor_grad(w), r, "w_grad", 0);
+
+    tg_tensor *u = lit("[5., 6.]", TG_FLOAT32, true);
+    tg_tensor *xu[2] = {x, u}, *g2[2] = {u, u};
+    CHECK_INT(tg_autograd_grad(&y, 1, xu, 2, NULL, &keep, g2), TG_ERR_AUTOGRAD);
+    CHECK(g2[0] == NULL && g2[1] == NULL);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_autograd_grad", fx("grad_unused"));
+    tg_grad_opts unused = {.retain_graph = true, .allow_unused = true};
+    CHECK_INT(tg_autograd_grad(&y, 1, xu, 2, NULL, &unused, g2), TG_OK);
+    EXPECT_VALS(g2[0], fx("grad_allow_unused"), "gx", 0);
+    EXPECT_VALS(g2[1], fx("grad_allow_unused"), "gu", 0);
+    tg_grad_opts mat = {.retain_graph = true, .materialize_grads = true};
+    CHECK_INT(tg_autograd_grad(&y, 1, xu, 2, NULL, &mat, g2), TG_OK);
+    CHECK(g2[1] && tg_tensor_get(g2[1], 0) == 0 && tg_tensor_get(g2[1], 1) == 0);
+
+    tg_tensor *plain = tg_ones(ctx, TG_SHAPE(2), TG_FLOAT32);
+    CHECK_INT(tg_autograd_grad(&y, 1, &plain, 1, NULL, NULL, &gx), TG_ERR_AUTOGRAD);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_autograd_grad", fx("grad_no_requires"));
+
+    r = fx("grad_nonleaf");
+    tg_tensor *h = tg_mul_scalar(x, 3);
+    tg_tensor *z = tg_sum(tg_mul(h, h));
+    tg_tensor *hx[2] = {h, x}, *ghx[2];
+    CHECK_INT(tg_autograd_grad(&z, 1, hx, 2, NULL, NULL, ghx), TG_OK);
+    EXPECT_VALS(ghx[0], r, "gh", 0);
+    EXPECT_VALS(ghx[1], r, "gx", 0);
+
+    tg_tensor *yy = tg_mul_scalar(x, 2), *ones = tg_ones(ctx, TG_SHAPE(2), TG_FLOAT32), *gy;
+    CHECK_INT(tg_autograd_grad(&yy, 1, &yy, 1, &ones, NULL, &gy), TG_OK);
+    EXPECT_VALS(gy, fx("grad_self"), "gy", 0);
+
+    tg_tensor *outs[2] = {tg_sum(tg_mul(x, x)), tg_mul_scalar(x, 3)};
+    tg_tensor *gos[2] = {NULL, lit("[1., -1.]", TG_FLOAT32, false)};
+    CHECK_INT(tg_autograd_grad(outs, 2, &x, 1, gos, NULL, &gx), TG_OK);
+    EXPECT_VALS(gx, fx("grad_multi_outputs"), "gx", 0);
+
+    tg_tensor *v = tg_mul_scalar(x, 2);
+    CHECK_INT(tg_autograd_grad(&v, 1, &x, 1, NULL, NULL, &gx), TG_ERR_AUTOGRAD);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_autograd_grad", fx("grad_nonscalar"));
+}
+
+static tg_tensor *times10(tg_tensor *g, void *u) {
+    (void)u;
+    return tg_mul_scalar(g, 10);
+}
+static tg_tensor *times2(tg_tensor *g, void *u) {
+    (void)u;
+    return tg_mul_scalar(g, 2);
+}
+static tg_tensor *times100(tg_tensor *g, void *u) {
+    (void)u;
+    return tg_mul_scalar(g, 100);
+}
+static tg_tensor *wrong_size(tg_tensor *g, void *u) {
+    (void)u;
+    return tg_ones(tg_tensor_ctx(g), TG_SHAPE(3), TG_FLOAT32);
+}
+static tg_tensor *count_calls(tg_tensor *g, void *u) {
+    (*(int *)u)++;
+    (void)g;
+    return NULL; /* keep the gradient */
+}
+static void sgd(tg_tensor *p, void *u) {
+    (void)u;
+    tg_sub_(p, tg_mul_scalar(tg_tensor_grad(p), 0.01)); /* runs in no-grad mode */
+}
+static tg_tensor *seen_pre;
+static void pre_hook(tg_node *n, tg_tensor **go, int m, void *u) {
+    (void)n;
+    (void)u;
+    CHECK_INT(m, 1);
+    seen_pre = tg_keep(tg_clone(go[0]));
+    go[0] = tg_mul_scalar(go[0], 2);
+}
+static void post_hook(tg_node *n, tg_tensor **gi, int ni, tg_tensor *const *go, int no, void *u) {
+    (void)n;
+    (void)u;
+    (void)go;
+    CHECK_INT(ni, 2);
+    CHECK_INT(no, 1);
+    CHECK(gi[1] == NULL); /* the constant operand needs no gradient */
+    gi[0] = tg_add_scalar(gi[0], 1);
+}
+
+static void test_hooks(void) {
+    tg_tensor *x = lit("[1., 1.]", TG_FLOAT32, true);
+    CHECK(tg_register_hook(x, times10, NULL) > 0);
+    CHECK_INT(tg_backward(tg_sum(tg_mul_scalar(x, 2)), NULL), TG_OK);
+    EXPECT_VALS(tg_tensor_grad(x), fx("leaf_hook"), "grad", 0);
+
+    const tt_record *r = fx("retain_after_hooks");
+    x = lit("1.", TG_FLOAT32, true);
+    tg_tensor *z = tg_mul_scalar(x, 2);
+    tg_register_hook(z, times2, NULL);
+    CHECK_INT(tg_retain_grad(z), TG_OK);
+    tg_register_hook(z, times100, NULL);
+    CHECK_INT(tg_backward(tg_mul_scalar(z, 3), NULL), TG_OK);
+    EXPECT_VALS(tg_tensor_grad(z), r, "z_grad", 0);
+    EXPECT_VALS(tg_tensor_grad(x), r, "x_grad", 0);
+    CHECK_INT(tg_tensor_retains_grad(z), 1);
+
+    r = fx("retain_grad_accumulates");
+    x = lit("[1., 2.]", TG_FLOAT32, true);
+    tg_tensor *h = tg_add_scalar(x, 3);
+    tg_retain_grad(h);
+    tg_backward(tg_sum(tg_mul(h, h)), NULL);
+    tg_backward(tg_sum(tg_mul(h, h)), NULL);
+    EXPECT_VALS(tg_tensor_grad(h), r, "h_grad", 0);
+    EXPECT_VALS(tg_tensor_grad(x), r, "x_grad", 0);
+    CHECK_INT(tg_retain_grad(x), TG_OK);
+    CHECK_INT(tg_tensor_retains_grad(x), strcmp(tt_get(fx("retain_grad_leaf"), "retains"), "1") == 0);
+
+    tg_tensor *plain = tg_ones(ctx, TG_SHAPE(2), TG_FLOAT32);
+    CHECK_INT(tg_retain_grad(plain), TG_ERR_AUTOGRAD);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_retain_grad", fx("retain_grad_no_grad"));
+    CHECK(tg_register_hook(plain, times2, NULL) == 0);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_register_hook", fx("hook_no_grad"));
+
+    x = lit("[1., 2.]", TG_FLOAT32, true);
+    tg_tensor *y = tg_mul_scalar(x, 2);
+    tg_register_hook(y, wrong_size, NULL);
+    CHECK_INT(tg_backward(tg_sum(y), NULL), TG_ERR_AUTOGRAD);
+    /* PyTorch names the Python function ('<lambda>'); a C hook has no name */
+    CHECK_STR(tg_errmsg(ctx), "tg_backward: hook has changed the size of value");
+    CHECK(strstr(tt_get(fx("hook_size"), "error"), "has changed the size of value") != NULL);
+    tg_clear_error(ctx);
+
+    x = lit("[1., 2.]", TG_FLOAT32, true);
+    uint64_t handle = tg_register_hook(x, times10, NULL);
+    CHECK_INT(tg_remove_hook(ctx, handle), TG_OK);
+    CHECK_INT(tg_backward(tg_sum(tg_mul_scalar(x, 2)), NULL), TG_OK);
+    EXPECT_VALS(tg_tensor_grad(x), fx("hook_removed"), "grad", 0);
+    CHECK_INT(tg_remove_hook(ctx, handle), TG_ERR_INVALID_ARG);
+    tg_clear_error(ctx);
+
+    /* a hook on a non-leaf stays with the grad_fn it was registered on */
+    int calls = 0;
+    x = lit("[1., 2.]", TG_FLOAT32, true);
+    y = tg_mul_scalar(x, 2);
+    tg_register_hook(y, count_calls, &calls);
+    tg_add_scalar_(y, 1); /* y now comes from AddBackward0; the hook stays on MulBackward0 */
+    CHECK_INT(tg_backward(tg_sum(y), NULL), TG_OK);
+    CHECK_INT(calls, 1);
+
+    r = fx("post_acc_sgd");
+    tg_tensor *p = lit("[1., 2., 3.]", TG_FLOAT32, true);
+    CHECK(tg_register_post_accumulate_grad_hook(p, sgd, NULL) > 0);
+    CHECK_INT(tg_backward(tg_div_scalar(tg_sum(tg_mul(p, p)), 2), NULL), TG_OK);
+    EXPECT_VALS(p, r, "p", 1e-7);
+    EXPECT_VALS(tg_tensor_grad(p), r, "grad", 0);
+    CHECK(tg_register_post_accumulate_grad_hook(tg_mul_scalar(p, 2), sgd, NULL) == 0);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_register_post_accumulate_grad_hook", fx("post_acc_nonleaf"));
+
+    r = fx("node_hooks");
+    x = lit("[1., 2.]", TG_FLOAT32, true);
+    y = tg_mul(x, lit("[3., 3.]", TG_FLOAT32, false));
+    CHECK(tg_node_register_prehook(tg_tensor_grad_fn(y), pre_hook, NULL) > 0);
+    CHECK(tg_node_register_hook(tg_tensor_grad_fn(y), post_hook, NULL) > 0);
+    CHECK_INT(tg_backward(tg_sum(y), NULL), TG_OK);
+    EXPECT_VALS(seen_pre, r, "seen", 0);
+    EXPECT_VALS(tg_tensor_grad(x), r, "grad", 0);
+
+    /* next_functions: (AccumulateGrad of x, 0), (None, 0) */
+    int nr = -1;
+    CHECK_INT(tg_node_num_inputs(tg_tensor_grad_fn(y)), 2);
+    CHECK_STR(tg_node_name(tg_node_next_function(tg_tensor_grad_fn(y), 0, &nr)), "AccumulateGrad");
+    CHECK_INT(nr, 0);
+    CHECK(tg_node_next_function(tg_tensor_grad_fn(y), 1, NULL) == NULL);
+    CHECK_INT(tg_node_num_outputs(tg_tensor_grad_fn(y)), 1);
+
+    /* reading .grad of a non-leaf warns */
+    n_warnings = 0;
+    CHECK(tg_tensor_grad(tg_mul_scalar(x, 2)) == NULL);
+    CHECK_INT(n_warnings, 1);
+    EXPECT_STR(last_warning, fx("nonleaf_grad_warning"), "warning");
+}
+
+static void t_all(void) {
+    FX = tt_fixture_load("autograd2.txt");
+    ctx = tg_ctx_new();
+    tg_set_warning_handler(ctx, on_warning, NULL);
+    void (*fs[])(void) = {test_higher_order, test_backward_create_graph, test_autograd_grad,
+                          test_hooks};
+    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
+        tg_scope_begin(ctx);
+        fs[i]();
+        tg_scope_end(ctx);
+        tg_memstats m = tg_ctx_memstats(ctx);
+        if (m.tensors != 0 || m.nodes != 0)
+            tt_failf(__FILE__, __LINE__, "scenario %zu left %lld tensors, %lld nodes", i,
+                     (long long)m.tensors, (long long)m.nodes);
+    }
+    tg_ctx_free(ctx);
+    tt_fixture_free(FX);
+}
+
+TT_MAIN(T(t_all))

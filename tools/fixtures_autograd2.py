@@ -1,0 +1,184 @@
+"""fixtures_autograd2.py — higher-order gradients, autograd.grad and hooks in PyTorch (autograd2.txt).
+
+Scenario names match tests/test_autograd2.c, which replays each one in C.
+Run: /usr/bin/python3 tools/fixtures_autograd2.py tests/fixtures
+"""
+import os
+import sys
+import warnings
+
+import torch
+
+records = []
+
+
+def flat(t):
+    return " ".join(repr(float(v)) for v in t.detach().reshape(-1).tolist())
+
+
+def err(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 — we record whatever torch raises
+        return str(e).split("\n")[0]
+    return "no error"
+
+
+def gfn(t):
+    return type(t.grad_fn).__name__ if t is not None and t.grad_fn is not None else "none"
+
+
+def rec(name, **kv):
+    r = {"name": name}
+    for k, v in kv.items():
+        if isinstance(v, torch.Tensor):
+            v = flat(v)
+        elif isinstance(v, bool):
+            v = "1" if v else "0"
+        elif v is None:
+            v = "None"
+        r[k] = str(v)
+    records.append(r)
+
+
+def scenarios():
+    # derivatives to third order
+    x = torch.tensor(3., requires_grad=True)
+    g1, = torch.autograd.grad(x ** 3, x, create_graph=True)
+    g2, = torch.autograd.grad(g1, x, create_graph=True)
+    g3, = torch.autograd.grad(g2, x)
+    rec("pow3_orders", g1=g1, g1_fn=gfn(g1), g2=g2, g2_fn=gfn(g2), g3=g3, g3_fn=gfn(g3))
+
+    x = torch.tensor([0.5, 1.5, -0.7], dtype=torch.float64, requires_grad=True)
+
+    def f(x):
+        return ((x * x).exp() / (x ** 2 + 1).sqrt() + (x - 2).abs().log() * x).sum()
+    g1, = torch.autograd.grad(f(x), x, create_graph=True)
+    g2, = torch.autograd.grad(g1.sum(), x, create_graph=True)
+    g3, = torch.autograd.grad(g2.sum(), x)
+    rec("composite_orders", g1=g1, g2=g2, g3=g3)
+
+    a = torch.tensor([[1., 2.], [3., 4.]], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor([[0.5, -1.], [2., 0.25]], dtype=torch.float64, requires_grad=True)
+    y = (a.mm(b).mm(a) ** 2).mean()
+    ga, gb = torch.autograd.grad(y, (a, b), create_graph=True)
+    gga, = torch.autograd.grad((ga * gb).sum(), a)
+    rec("mm_double", ga=ga, gb=gb, gga=gga)
+
+    x = torch.tensor([1., -2., 3.], dtype=torch.float64, requires_grad=True)
+    n = x.norm()
+    g1, = torch.autograd.grad(n, x, create_graph=True)
+    h, = torch.autograd.grad(g1[0] + 2 * g1[2], x)
+    rec("norm_double", g1=g1, h=h)
+
+    # backward(create_graph=True): .grad gets a graph, with PyTorch's warning
+    x = torch.tensor(3., requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        (x ** 3).backward(create_graph=True)
+    g = x.grad
+    g2, = torch.autograd.grad(g, x)
+    rec("backward_create_graph", grad=g, fn=gfn(g), g2=g2,
+        warning=str(w[0].message).split(" (Triggered")[0] if w else "none")
+
+    # autograd.grad semantics
+    x = torch.tensor([1., 2.], requires_grad=True)
+    w_ = torch.tensor([3., 4.], requires_grad=True)
+    y = (x * w_).sum()
+    gx, = torch.autograd.grad(y, x, retain_graph=True)
+    rec("grad_no_accumulate", gx=gx, x_grad=x.grad, w_grad=w_.grad)
+    u = torch.tensor([5., 6.], requires_grad=True)
+    rec("grad_unused", error=err(lambda: torch.autograd.grad(y, [x, u], retain_graph=True)))
+    gx, gu = torch.autograd.grad(y, [x, u], retain_graph=True, allow_unused=True)
+    rec("grad_allow_unused", gx=gx, gu=gu)
+    rec("grad_no_requires", error=err(lambda: torch.autograd.grad(y, torch.ones(2))))
+    h = x * 3
+    z = (h * h).sum()
+    gh, gx = torch.autograd.grad(z, [h, x])
+    rec("grad_nonleaf", gh=gh, gx=gx)
+    yy = x * 2
+    gy, = torch.autograd.grad(yy, yy, torch.ones(2))
+    rec("grad_self", gy=gy)
+    o1 = (x * x).sum()
+    o2 = x * 3
+    gx, = torch.autograd.grad([o1, o2], x, [None, torch.tensor([1., -1.])])
+    rec("grad_multi_outputs", gx=gx)
+    rec("grad_nonscalar", error=err(lambda: torch.autograd.grad(x * 2, x)))
+
+    # hooks
+    x = torch.tensor([1., 1.], requires_grad=True)
+    x.register_hook(lambda g: g * 10)
+    (x * 2).sum().backward()
+    rec("leaf_hook", grad=x.grad)
+
+    x = torch.tensor(1., requires_grad=True)
+    z = x * 2
+    z.register_hook(lambda g: g * 2)
+    z.retain_grad()
+    z.register_hook(lambda g: g * 100)
+    (z * 3).backward()
+    rec("retain_after_hooks", z_grad=z.grad, x_grad=x.grad, retains=z.retains_grad)
+
+    x = torch.tensor([1., 2.], requires_grad=True)
+    h = x + 3
+    h.retain_grad()
+    (h * h).sum().backward()
+    (h * h).sum().backward()
+    rec("retain_grad_accumulates", h_grad=h.grad, x_grad=x.grad)
+    x.retain_grad()
+    rec("retain_grad_leaf", retains=x.retains_grad)
+    rec("retain_grad_no_grad", error=err(lambda: torch.ones(2).retain_grad()))
+    rec("hook_no_grad", error=err(lambda: torch.ones(2).register_hook(lambda g: g)))
+    x = torch.tensor([1., 2.], requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: torch.ones(3))
+    rec("hook_size", error=err(lambda: y.sum().backward()))
+
+    x = torch.tensor([1., 2.], requires_grad=True)
+    handle = x.register_hook(lambda g: g * 10)
+    handle.remove()
+    (x * 2).sum().backward()
+    rec("hook_removed", grad=x.grad)
+
+    # register_post_accumulate_grad_hook is PyTorch 2.1+ (not in Debian's 1.13): emulate its
+    # documented effect — an SGD step run right after accumulation — and take its error text
+    # from the 2.x source (spec 1.14)
+    p = torch.tensor([1., 2., 3.], requires_grad=True)
+    ((p * p).sum() / 2).backward()
+    with torch.no_grad():
+        p.sub_(0.01 * p.grad)
+    rec("post_acc_sgd", p=p, grad=p.grad)
+    rec("post_acc_nonleaf",
+        error="post accumulate grad hooks cannot be registered on non-leaf tensors")
+
+    x = torch.tensor([1., 2.], requires_grad=True)
+    y = x * torch.tensor([3., 3.])
+    seen = []
+    y.grad_fn.register_prehook(lambda go: seen.append(go[0].clone()) or (go[0] * 2,))
+    y.grad_fn.register_hook(lambda gi, go: (gi[0] + 1, gi[1]))
+    y.sum().backward()
+    rec("node_hooks", seen=seen[0], grad=x.grad)
+
+    # .grad of a non-leaf warns
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        _ = y.grad
+    rec("nonleaf_grad_warning", warning=str(w[0].message).split(" (Triggered")[0])
+
+
+def generate(outdir):
+    records.clear()
+    scenarios()
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "autograd2.txt"), "w") as f:
+        f.write("# generated by tools/fixtures_autograd2.py with torch %s\n\n" % torch.__version__)
+        for r in records:
+            for k, v in r.items():
+                f.write("%s: %s\n" % (k, v))
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    generate(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures")
