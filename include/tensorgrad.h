@@ -319,6 +319,54 @@ TG_API int tg_node_num_outputs(const tg_node *node);
  *  gradient) and, in *input_nr, which of that node's outputs it is. */
 TG_API tg_node *tg_node_next_function(const tg_node *node, int i, int *input_nr);
 
+/* ---------------------------------------------------------------------------------------------
+ * Custom functions: the C counterpart of torch.autograd.Function. See examples/custom_function.c.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tg_function_ctx tg_function_ctx;
+
+typedef struct tg_function {
+    /** The node prints as <{name}Backward>, e.g. "MyExp" gives MyExpBackward. */
+    const char *name;
+    /** Number of outputs (0 means 1). */
+    int n_outputs;
+    /** forward(ctx, *inputs): runs with grad mode off; writes n_outputs tensors into outputs
+     *  (new tensors, or an input it modified in place and marked dirty). Return TG_OK or an
+     *  error code (with the message set on the tensors' ctx). */
+    tg_status (*forward)(tg_function_ctx *fctx, tg_tensor *const *inputs, int n_inputs,
+                         tg_tensor **outputs, void *user);
+    /** backward(ctx, *grad_outputs): writes one gradient per input into grad_inputs (NULL for
+     *  "None": no gradient). Use differentiable tg_* ops and the result can be differentiated
+     *  again. NULL: backward through the function fails with PyTorch's NotImplementedError text. */
+    tg_status (*backward)(tg_function_ctx *fctx, tg_tensor *const *grad_outputs, int n_outputs,
+                          tg_tensor **grad_inputs, int n_inputs, void *user);
+    /** @once_differentiable: backward runs without recording; differentiating its result again
+     *  fails with "trying to differentiate twice a function that was marked with
+     *  @once_differentiable". */
+    bool once_differentiable;
+} tg_function;
+
+/** Fn.apply(*inputs): runs forward and, when grad mode is on and an input requires grad, records
+ *  one node for it. outputs receives n_outputs tensors owned by the current scope. user is
+ *  passed to forward and backward (it must outlive the graph). */
+TG_API tg_status tg_function_apply(const tg_function *fn, tg_tensor *const *inputs, int n_inputs,
+                                   void *user, tg_tensor **outputs);
+/** ctx.save_for_backward(*tensors), in forward (at most 8). */
+TG_API tg_status tg_function_save_for_backward(tg_function_ctx *fctx, tg_tensor *const *tensors,
+                                               int n);
+/** ctx.saved_tensors[i], in backward: NULL with PyTorch's errors once freed by a backward
+ *  without retain_graph, or when the tensor was modified in place since it was saved. */
+TG_API tg_tensor *tg_function_saved_tensor(tg_function_ctx *fctx, int i);
+/** ctx.needs_input_grad[i] */
+TG_API bool tg_function_needs_input_grad(const tg_function_ctx *fctx, int i);
+/** ctx.mark_dirty(t): forward modified input t in place (and returns it). */
+TG_API tg_status tg_function_mark_dirty(tg_function_ctx *fctx, tg_tensor *t);
+/** ctx.mark_non_differentiable(t): output t does not require grad; its gradient in backward is
+ *  zeros (or NULL after tg_function_set_materialize_grads(fctx, false)). */
+TG_API tg_status tg_function_mark_non_differentiable(tg_function_ctx *fctx, tg_tensor *t);
+/** ctx.set_materialize_grads(value): whether missing output gradients become zeros (default). */
+TG_API void tg_function_set_materialize_grads(tg_function_ctx *fctx, bool value);
+
 /** Grad modes (torch.no_grad / enable_grad / set_grad_enabled), per ctx and nestable:
  *  tg_no_grad and tg_enable_grad push a mode, tg_grad_mode_pop restores the previous one. */
 TG_API tg_status tg_no_grad(tg_ctx *ctx);

@@ -96,7 +96,7 @@ static tg_tensor *conform(tg_node *n, int i, tg_tensor *g) {
             tgi_error(n->ctx, TG_ERR_AUTOGRAD,
                       "tg_backward: Function %s returned an invalid gradient at index %d - got %s "
                       "but expected shape compatible with %s",
-                      tgi_op_names[n->op], i, got, exp);
+                      tg_node_name(n), i, got, exp);
             return NULL;
         }
         g = tgi_sum_to(g, m->shape, m->ndim);

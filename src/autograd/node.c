@@ -30,6 +30,7 @@ tg_status tgi_bw_none(tg_node *n, tg_tensor *g, tg_tensor **gi) {
 
 const char *tg_node_name(const tg_node *node) {
     if (!node || node->op < 0 || node->op >= TGI_OP_COUNT) return "";
+    if (node->custom) return tgi_custom_name(node);
     return tgi_op_names[node->op];
 }
 
@@ -168,7 +169,7 @@ tg_tensor *tgi_unpack(tg_node *n, int i) {
         const tg_node *producer = s->is_output ? n : s->t->grad_fn;
         if (producer)
             snprintf(which, sizeof which, ", which is output %u of %s,",
-                     s->is_output ? 0u : s->t->output_nr, tgi_op_names[producer->op]);
+                     s->is_output ? 0u : s->t->output_nr, tg_node_name(producer));
         tgi_error(n->ctx, TG_ERR_AUTOGRAD,
                   "tg_backward: one of the variables needed for gradient computation has been "
                   "modified by an inplace operation: [%s %s]%s is at version %lld; expected "

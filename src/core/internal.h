@@ -145,6 +145,7 @@ struct tg_node {
     tgi_args args;
     tg_tensor *variable; /* AccumulateGrad: the leaf (strong) */
     tgi_hook *hooks;     /* tensor hooks on its outputs, retain_grad, pre- and post-hooks */
+    struct tg_function_ctx *custom; /* custom functions: the user's function and its ctx */
     /* engine scratch */
     uint64_t visit_epoch;
     int64_t deps;
@@ -247,6 +248,9 @@ TGI_HIDDEN void tgi_node_release_saved(tg_node *n);
 TGI_HIDDEN void tgi_hooks_free(tg_ctx *ctx, tgi_hook *list);
 /* A dying tensor that retains grad detaches its retain hook from its grad_fn. */
 TGI_HIDDEN void tgi_retain_forget(tg_tensor *t);
+/* Custom functions (src/autograd/function.c): the node's name and its ctx's release. */
+TGI_HIDDEN const char *tgi_custom_name(const tg_node *n);
+TGI_HIDDEN void tgi_custom_free(struct tg_function_ctx *f);
 
 static inline void *tgi_data(const tg_tensor *t) { return t->storage->data; }
 static inline size_t tgi_dtype_size(tg_dtype d) {

@@ -212,6 +212,7 @@ tg_node *tgi_node_new(tg_ctx *ctx, int op) {
     n->saved_freed = false;
     n->variable = NULL;
     n->hooks = NULL;
+    n->custom = NULL;
     n->eflags = 0;
     n->visit_epoch = 0;
     n->deps = 0;
@@ -264,6 +265,8 @@ void tgi_node_decref(tg_node *n) {
         work = cur->next_free;
         tgi_node_release_saved(cur);
         if (cur->hooks) tgi_hooks_free(ctx, cur->hooks);
+        if (cur->custom) tgi_custom_free(cur->custom);
+        cur->custom = NULL;
         if (cur->variable) {
             if (cur->variable->grad_acc == cur) cur->variable->grad_acc = NULL;
             tgi_tensor_decref(cur->variable);
