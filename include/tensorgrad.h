@@ -508,6 +508,44 @@ typedef struct tg_gradcheck_opts {
 TG_API tg_status tg_gradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void *user,
                               const tg_gradcheck_opts *opts);
 
+/* ---------------------------------------------------------------------------------------------
+ * Functional API (torch.autograd.functional) for a function of n tensors returning one tensor
+ * (the tg_gradcheck_fn signature). Inputs are not modified; results belong to the current scope
+ * and are detached unless create_graph.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tg_functional_opts {
+    bool create_graph; /* results keep a graph, so they can be differentiated again */
+    bool strict;       /* an output independent of an input is an error instead of zeros */
+} tg_functional_opts;
+
+/** jacobian(f, inputs): jac[i] has shape f(x).shape + inputs[i].shape. One forward; one
+ *  backward per output element over the retained graph. */
+TG_API tg_status tg_jacobian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
+                             const tg_functional_opts *opts, tg_tensor **jac);
+/** hessian(f, inputs) for a one-element f: hess[i*n + j] = d2f / dx_i dx_j, of shape
+ *  inputs[i].shape + inputs[j].shape. */
+TG_API tg_status tg_hessian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
+                            const tg_functional_opts *opts, tg_tensor **hess);
+/** vjp(f, inputs, v): *output = f(x) (may be NULL), vjp[i] = v^T J_i. v may be NULL only when
+ *  f(x) has one element. */
+TG_API tg_status tg_vjp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
+                        const tg_tensor *v, const tg_functional_opts *opts, tg_tensor **output,
+                        tg_tensor **vjp);
+/** jvp(f, inputs, v): *jvp = sum_i J_i v_i (one tensor, f(x)'s shape), by the double-backward
+ *  trick as PyTorch computes it. v (n tensors) may be NULL only for one one-element input. */
+TG_API tg_status tg_jvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
+                        tg_tensor *const *v, const tg_functional_opts *opts, tg_tensor **output,
+                        tg_tensor **jvp);
+/** vhp / hvp for a one-element f: vhp[i] = (v^T H)_i and hvp[i] = (H v)_i, v holding n tensors
+ *  shaped like the inputs. */
+TG_API tg_status tg_vhp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
+                        tg_tensor *const *v, const tg_functional_opts *opts, tg_tensor **output,
+                        tg_tensor **vhp);
+TG_API tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
+                        tg_tensor *const *v, const tg_functional_opts *opts, tg_tensor **output,
+                        tg_tensor **hvp);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,179 @@
+/*
+ * test_functional.c — jacobian, hessian, vjp, jvp, hvp and vhp against
+ * torch.autograd.functional (tools/fixtures_functional.py), including a small network's Hessian
+ * blocks, and their error messages.
+ */
+#include "test.h"
+
+static tt_fixture *FX;
+static tg_ctx *ctx;
+
+static const tt_record *fx(const char *name) {
+    for (int i = 0; FX && i < FX->n; i++)
+        if (strcmp(tt_get(&FX->recs[i], "name"), name) == 0) return &FX->recs[i];
+    tt_failf(__FILE__, __LINE__, "fixture scenario %s missing", name);
+    return NULL;
+}
+
+#define EXPECT_VALS(t, rec, key) expect_vals(__LINE__, t, rec, key)
+static void expect_vals(int line, const tg_tensor *t, const tt_record *r, const char *key) {
+    const char *s = r ? tt_get(r, key) : NULL;
+    if (!s) {
+        tt_failf(__FILE__, line, "fixture key %s missing", key);
+        return;
+    }
+    int64_t n;
+    double *v = tt_parse_doubles(s, &n);
+    tt_check_values(__FILE__, line, t, v, n, 1e-12, 1e-10);
+    free(v);
+}
+
+#define EXPECT_SHAPE(t, rec, key) expect_shape(__LINE__, t, rec, key)
+static void expect_shape(int line, const tg_tensor *t, const tt_record *r, const char *key) {
+    int64_t n;
+    double *v = tt_parse_doubles(tt_get(r, key), &n);
+    bool ok = t && tg_tensor_ndim(t) == n;
+    for (int64_t i = 0; ok && i < n; i++) ok = tg_tensor_shape(t)[i] == (int64_t)v[i];
+    if (ok) tt_pass++;
+    else tt_failf(__FILE__, line, "%s: shape differs", key);
+    free(v);
+}
+
+#define EXPECT_ERR(code, prefix, rec) expect_err(__LINE__, code, prefix, rec)
+static void expect_err(int line, tg_status code, const char *prefix, const tt_record *r) {
+    char want[2048];
+    snprintf(want, sizeof want, "%s: %s", prefix, r ? tt_get(r, "error") : "?");
+    if (tg_errcode(ctx) == code) tt_pass++;
+    else tt_failf(__FILE__, line, "code %d expected %d (%s)", tg_errcode(ctx), code, tg_errmsg(ctx));
+    if (strcmp(tg_errmsg(ctx), want) == 0) tt_pass++;
+    else tt_failf(__FILE__, line, "\n  got:      [%s]\n  expected: [%s]", tg_errmsg(ctx), want);
+    tg_clear_error(ctx);
+}
+
+static tg_tensor *lit(const char *s) { return tg_tensor_parse(ctx, s, TG_FLOAT64); }
+
+/* the same functions as the fixture script */
+static tg_tensor *square(tg_tensor *const *x, int n, void *u) {
+    (void)n;
+    (void)u;
+    return tg_pow_scalar(x[0], 2);
+}
+static tg_tensor *square_sum(tg_tensor *const *x, int n, void *u) {
+    return tg_sum(square(x, n, u));
+}
+static tg_tensor *two(tg_tensor *const *in, int n, void *u) {
+    (void)n;
+    (void)u;
+    tg_tensor *x = in[0], *y = in[1];
+    return tg_add(tg_exp(tg_mul(x, y)), tg_mul(tg_sqrt(tg_add_scalar(x, 2)), y));
+}
+static tg_tensor *cube_sum(tg_tensor *const *x, int n, void *u) {
+    (void)n;
+    (void)u;
+    return tg_sum(tg_pow_scalar(x[0], 3));
+}
+static tg_tensor *net(tg_tensor *const *in, int n, void *u) {
+    (void)n;
+    (void)u;
+    tg_tensor *h = tg_mm(in[0], in[1]);
+    tg_tensor *a = tg_mean(tg_div(tg_mul(h, h), tg_add_scalar(tg_abs(h), 1)));
+    return tg_add(a, tg_mul_scalar(tg_sum(tg_pow_scalar(in[1], 2)), 0.1));
+}
+static tg_tensor *independent(tg_tensor *const *x, int n, void *u) {
+    (void)n;
+    (void)u;
+    return tg_mul_scalar(tg_detach(x[0]), 2);
+}
+
+static void test_functional(void) {
+    const tt_record *r = fx("jac_square");
+    tg_tensor *x = lit("[1., 2., 3.]"), *j;
+    CHECK_INT(tg_jacobian(square, &x, 1, NULL, NULL, &j), TG_OK);
+    EXPECT_VALS(j, r, "j");
+    EXPECT_SHAPE(j, r, "shape");
+    CHECK(!tg_tensor_requires_grad(x)); /* inputs are left alone */
+
+    r = fx("jac_two");
+    tg_tensor *xy[2] = {lit("[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]"), lit("[1.0, -1.0, 0.5]")}, *jj[2];
+    CHECK_INT(tg_jacobian(two, xy, 2, NULL, NULL, jj), TG_OK);
+    EXPECT_VALS(jj[0], r, "jx");
+    EXPECT_SHAPE(jj[0], r, "jx_shape");
+    EXPECT_VALS(jj[1], r, "jy");
+    EXPECT_SHAPE(jj[1], r, "jy_shape");
+
+    r = fx("vjp_two");
+    tg_tensor *out, *vj[2];
+    CHECK_INT(tg_vjp(two, xy, 2, NULL, lit("[[1., 2., 3.], [4., 5., 6.]]"), NULL, &out, vj), TG_OK);
+    EXPECT_VALS(out, r, "out");
+    EXPECT_VALS(vj[0], r, "vx");
+    EXPECT_VALS(vj[1], r, "vy");
+    CHECK(!tg_tensor_requires_grad(vj[0]));
+
+    r = fx("jvp_two");
+    tg_tensor *vin[2] = {lit("[[1., 0., -1.], [0.5, 0.5, 0.5]]"), lit("[2., 1., 0.]")}, *jv;
+    CHECK_INT(tg_jvp(two, xy, 2, NULL, vin, NULL, &out, &jv), TG_OK);
+    EXPECT_VALS(out, r, "out");
+    EXPECT_VALS(jv, r, "jv");
+
+    r = fx("hess_cube");
+    x = lit("[1., 2., 3.]");
+    tg_tensor *h, *hv, *ones = tg_ones(ctx, TG_SHAPE(3), TG_FLOAT64);
+    CHECK_INT(tg_hessian(cube_sum, &x, 1, NULL, NULL, &h), TG_OK);
+    EXPECT_VALS(h, r, "h");
+    EXPECT_SHAPE(h, r, "shape");
+    CHECK_INT(tg_hvp(cube_sum, &x, 1, NULL, &ones, NULL, &out, &hv), TG_OK);
+    EXPECT_VALS(out, r, "out");
+    EXPECT_VALS(hv, r, "hv");
+
+    r = fx("net");
+    tg_tensor *xw[2] = {lit("[[0.5, -1.0], [1.5, 0.25], [-0.5, 2.0]]"),
+                        lit("[[0.3, -0.2, 0.1], [0.7, 0.4, -0.6]]")};
+    tg_tensor *hs[4];
+    CHECK_INT(tg_hessian(net, xw, 2, NULL, NULL, hs), TG_OK);
+    EXPECT_VALS(hs[0], r, "hxx");
+    EXPECT_VALS(hs[1], r, "hxw");
+    EXPECT_VALS(hs[2], r, "hwx");
+    EXPECT_VALS(hs[3], r, "hww");
+    tg_tensor *v[2] = {lit("[[1., 0.], [0., 1.], [1., 1.]]"), lit("[[0.5, -0.5, 1.], [1., 2., -1.]]")};
+    tg_tensor *hvs[2], *vhs[2];
+    CHECK_INT(tg_hvp(net, xw, 2, NULL, v, NULL, &out, hvs), TG_OK);
+    EXPECT_VALS(out, r, "out");
+    EXPECT_VALS(hvs[0], r, "hvx");
+    EXPECT_VALS(hvs[1], r, "hvw");
+    CHECK_INT(tg_vhp(net, xw, 2, NULL, v, NULL, NULL, vhs), TG_OK);
+    EXPECT_VALS(vhs[0], r, "vhx");
+    EXPECT_VALS(vhs[1], r, "vhw");
+
+    /* create_graph keeps the results differentiable */
+    x = lit("[1., 2.]");
+    tg_functional_opts cg = {.create_graph = true};
+    CHECK_INT(tg_jacobian(square_sum, &x, 1, NULL, &cg, &j), TG_OK);
+    CHECK_STR(tg_node_name(tg_tensor_grad_fn(j)), tt_get(fx("jac_create_graph"), "fn"));
+
+    x = lit("[1., 1., 1.]");
+    CHECK_INT(tg_hessian(square, &x, 1, NULL, NULL, &h), TG_ERR_SHAPE);
+    EXPECT_ERR(TG_ERR_SHAPE, "tg_hessian", fx("err_hessian"));
+    CHECK_INT(tg_vjp(square, &x, 1, NULL, NULL, NULL, &out, vj), TG_ERR_INVALID_ARG);
+    EXPECT_ERR(TG_ERR_INVALID_ARG, "tg_vjp", fx("err_vjp_none"));
+    CHECK_INT(tg_vjp(square, &x, 1, NULL, lit("[1., 1.]"), NULL, &out, vj), TG_ERR_SHAPE);
+    EXPECT_ERR(TG_ERR_SHAPE, "tg_vjp", fx("err_vjp_size"));
+    tg_functional_opts strict = {.strict = true};
+    CHECK_INT(tg_jacobian(independent, &x, 1, NULL, &strict, &j), TG_ERR_AUTOGRAD);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_functional", fx("err_strict"));
+    CHECK_INT(tg_jacobian(independent, &x, 1, NULL, NULL, &j), TG_OK);
+    EXPECT_VALS(j, fx("jac_independent"), "j");
+}
+
+static void t_all(void) {
+    FX = tt_fixture_load("functional.txt");
+    ctx = tg_ctx_new();
+    tg_scope_begin(ctx);
+    test_functional();
+    tg_scope_end(ctx);
+    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
+    CHECK_INT(tg_ctx_memstats(ctx).nodes, 0);
+    tg_ctx_free(ctx);
+    tt_fixture_free(FX);
+}
+
+TT_MAIN(T(t_all))
