@@ -26,6 +26,10 @@ def generate(outdir):
             msg = "no error"
         except Exception as e:  # noqa: BLE001
             msg = str(e).split("\n")[0]
+        # 1.13's Python layer renames the C++ type in expand's message; 2.x prints it as is
+        for legacy, cpp in (("torch.FloatTensor{", "CPUFloatType{"),
+                            ("torch.DoubleTensor{", "CPUDoubleType{")):
+            msg = msg.replace(legacy, cpp)
         recs.append({"name": name, "error": msg})
 
     val("arange_int", torch.arange(0, 10, 3))

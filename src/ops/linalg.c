@@ -61,7 +61,7 @@ static tg_tensor *mm_impl(const char *fn, const tg_tensor *a, const tg_tensor *b
                NULL;
     if (a->dtype != b->dtype)
         return tgi_error(ctx, TG_ERR_DTYPE,
-                         "%s: expected mat1 and mat2 to have the same dtype, but got: %s != %s", fn,
+                         "%s: expected m1 and m2 to have the same dtype, but got: %s != %s", fn,
                          tgi_dtype_short(a->dtype), tgi_dtype_short(b->dtype)),
                NULL;
     if (a->dtype == TG_BOOL)

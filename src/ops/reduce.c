@@ -120,6 +120,27 @@ static tg_tensor *reduce(const char *fn, const tg_tensor *a, const int64_t *dims
         tgi_error(ctx, TG_ERR_INVALID_ARG, "%s: the norm order p must not be nan", fn);
         return NULL;
     }
+    if (kind == R_NORM && a->numel == 0 && (p < 0 || p == INFINITY)) {
+        /* max / min / negative powers have no identity: PyTorch refuses an empty reduction */
+        if (all || ndims == 0) {
+            tgi_error(ctx, TG_ERR_INVALID_ARG,
+                      "%s: linalg.vector_norm cannot compute the %g norm on an empty tensor "
+                      "because the operation does not have an identity",
+                      fn, p);
+            return NULL;
+        }
+        for (int i = 0; i < ndims; i++) {
+            int64_t d = dims[i] < 0 ? dims[i] + a->ndim : dims[i];
+            if (a->shape[d] == 0) { /* PyTorch's text lacks the space before "because" */
+                tgi_error(ctx, TG_ERR_INVALID_ARG,
+                          "%s: linalg.vector_norm cannot compute the %g norm on the dimension "
+                          "%lldbecause this dimension is empty and the operation does not have "
+                          "an identity",
+                          fn, p, (long long)dims[i]);
+                return NULL;
+            }
+        }
+    }
     int64_t shape[TG_MAX_DIMS];
     int nd = reduced_shape(a, mask, keepdim, shape);
     tg_dtype odt = tgi_is_floating(a->dtype) ? a->dtype : TG_INT64;
@@ -208,15 +229,18 @@ tg_status tgi_bw_norm(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     tg_tensor *self = tgi_unpack(n, 0), *norm = tgi_unpack(n, 1);
     if (!self || !norm) return n->ctx->err;
     double p = n->args.s;
+    if (p == 0.0) { /* PyTorch returns an undefined gradient: .grad stays unset */
+        gi[0] = NULL;
+        return TG_OK;
+    }
     tg_tensor *gk = unsqueeze_reduced(n, g), *nk = unsqueeze_reduced(n, norm);
     tg_tensor *r;
-    if (p == 0.0) {
-        r = tg_zeros_like(self);
-    } else if (p == 1.0) {
+    if (p == 1.0) {
         r = tg_mul(tgi_sign(self), gk);
     } else if (isinf(p)) {
-        /* the gradient is shared evenly by the entries that attain the max (min) */
-        tg_tensor *hit = tg_eq(tg_abs(self), nk);
+        /* the gradient is shared evenly by the entries that attain the max (min), or are nan
+         * (PyTorch's mask: abs(self) == norm | isnan(abs(self)); bool add is logical or) */
+        tg_tensor *hit = tg_add(tg_eq(tg_abs(self), nk), tg_ne(self, self));
         tg_tensor *hitf = tgi_to_dtype(hit, self->dtype);
         int64_t dims[TG_MAX_DIMS];
         int nd = 0;

@@ -62,6 +62,11 @@ static tg_status infer_shape(tg_ctx *ctx, const char *fn, const int64_t *shape, 
     if (infer < 0 && prod == numel) return TG_OK;
     char s[256];
     tgi_fmt_shape(s, sizeof s, shape, ndim);
+    if (infer >= 0 && prod == 0 && numel == 0) /* at::infer_size: -1 could be anything */
+        return tgi_error(ctx, TG_ERR_SHAPE,
+                         "%s: cannot reshape tensor of 0 elements into shape %s because the "
+                         "unspecified dimension size -1 can be any value and is ambiguous",
+                         fn, s);
     return tgi_error(ctx, TG_ERR_SHAPE, "%s: shape '%s' is invalid for input of size %lld", fn, s,
                      (long long)numel);
 }
@@ -212,9 +217,9 @@ tg_tensor *tg_expand(const tg_tensor *a, const int64_t *shape, int ndim) {
         tgi_fmt_shape(cur, sizeof cur, a->shape, a->ndim);
         tgi_fmt_shape(tgt, sizeof tgt, shape, ndim);
         tgi_error(ctx, TG_ERR_SHAPE,
-                  "tg_expand: expand(%s{%s}, size=%s): the number of sizes provided (%d) must be "
-                  "greater or equal to the number of dimensions in the tensor (%d)",
-                  tgi_dtype_legacy(a->dtype), cur, tgt, ndim, a->ndim);
+                  "tg_expand: expand(CPU%sType{%s}, size=%s): the number of sizes provided (%d) "
+                  "must be greater or equal to the number of dimensions in the tensor (%d)",
+                  tgi_dtype_cname(a->dtype), cur, tgt, ndim, a->ndim);
         return NULL;
     }
     int64_t sh[TG_MAX_DIMS], st[TG_MAX_DIMS];
