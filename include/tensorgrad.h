@@ -189,7 +189,8 @@ TG_API tg_status tg_item(const tg_tensor *t, double *out);
 TG_API tg_status tg_tensor_copy_out(const tg_tensor *t, void *out, size_t cap);
 /** Element at a flat row-major index, converted to double (no error checking beyond bounds). */
 TG_API double tg_tensor_get(const tg_tensor *t, int64_t flat_index);
-/** Version counter (t._version): bumped by every in-place op on t or a tensor sharing it. */
+/** Version counter (t._version): bumped by every in-place op on t or a tensor sharing it.
+ *  Inference tensors have none: -1 and TG_ERR_AUTOGRAD (PyTorch's message). */
 TG_API int64_t tg_tensor_version(const tg_tensor *t);
 
 TG_API const char *tg_dtype_name(tg_dtype dtype); /* "torch.float32" */
@@ -377,6 +378,16 @@ TG_API tg_status tg_grad_mode_pop(tg_ctx *ctx);
 TG_API void tg_set_grad_enabled(tg_ctx *ctx, bool enabled);
 TG_API bool tg_is_grad_enabled(const tg_ctx *ctx);
 
+/** torch.inference_mode(enabled): pushes a mode in which grad mode is off and new tensors are
+ *  inference tensors — they have no version counter and may not be saved for backward, changed
+ *  in place or set to require grad outside inference mode (PyTorch's messages).
+ *  tg_inference_mode_pop restores the previous modes; TG_ERR_SCOPE if nothing was pushed. */
+TG_API tg_status tg_inference_mode(tg_ctx *ctx, bool enabled);
+TG_API tg_status tg_inference_mode_pop(tg_ctx *ctx);
+TG_API bool tg_is_inference_mode_enabled(const tg_ctx *ctx);
+/** t.is_inference() */
+TG_API bool tg_tensor_is_inference(const tg_tensor *t);
+
 /** t.detach(): a leaf that shares t's storage and version counter and never requires grad. */
 TG_API tg_tensor *tg_detach(const tg_tensor *t);
 /** t.detach_(): makes t a leaf that does not require grad. PyTorch's error for views. */
@@ -507,6 +518,12 @@ typedef struct tg_gradcheck_opts {
  *  i, numerical:... analytical:..." message. Inputs should be float64. */
 TG_API tg_status tg_gradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void *user,
                               const tg_gradcheck_opts *opts);
+
+/** torch.autograd.gradgradcheck: gradcheck of (inputs, v) -> d(fn(inputs) . v)/d inputs, i.e.
+ *  of the backward itself (second derivatives), for every input that requires grad. grad_output
+ *  v NULL draws one from the ctx's generator (requiring grad, so the check covers v too). */
+TG_API tg_status tg_gradgradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void *user,
+                                  tg_tensor *grad_output, const tg_gradcheck_opts *opts);
 
 /* ---------------------------------------------------------------------------------------------
  * Functional API (torch.autograd.functional) for a function of n tensors returning one tensor

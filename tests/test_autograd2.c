@@ -326,12 +326,101 @@ static void test_hooks(void) {
     EXPECT_STR(last_warning, fx("nonleaf_grad_warning"), "warning");
 }
 
+
+static void test_inference_mode(void) {
+    const tt_record *r = fx("inference");
+    tg_tensor *x = tg_ones(ctx, TG_SHAPE(2), TG_FLOAT32);
+    tg_requires_grad_(x, true);
+    CHECK_INT(tg_inference_mode(ctx, true), TG_OK);
+    tg_tensor *i = tg_mul_scalar(tg_ones(ctx, TG_SHAPE(2), TG_FLOAT32), 3);
+    tg_tensor *y = tg_mul_scalar(x, 2);
+    bool inside = tg_is_inference_mode_enabled(ctx);
+    tg_inference_mode(ctx, false);
+    tg_tensor *normal = tg_ones(ctx, TG_SHAPE(2), TG_FLOAT32);
+    tg_inference_mode_pop(ctx);
+    CHECK_INT(tg_inference_mode_pop(ctx), TG_OK);
+    CHECK(tg_is_grad_enabled(ctx));
+    EXPECT_STR(tg_tensor_is_inference(i) ? "1" : "0", r, "i_inf");
+    EXPECT_STR(tg_tensor_requires_grad(y) ? "1" : "0", r, "y_rg");
+    EXPECT_STR(tg_tensor_is_inference(y) ? "1" : "0", r, "y_inf");
+    EXPECT_STR(inside ? "1" : "0", r, "inside");
+    EXPECT_STR(tg_is_inference_mode_enabled(ctx) ? "1" : "0", r, "outside");
+    EXPECT_STR(tg_tensor_is_inference(normal) ? "1" : "0", r, "normal_inf");
+    EXPECT_STR(tg_tensor_is_inference(x) ? "1" : "0", r, "x_inf");
+    CHECK_INT(tg_tensor_version(i), -1);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_tensor_version", fx("inference_version"));
+    CHECK_INT(tg_add_scalar_(i, 1), TG_ERR_AUTOGRAD);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_add_scalar_", fx("inference_inplace"));
+    CHECK_INT(tg_requires_grad_(i, true), TG_ERR_AUTOGRAD);
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_requires_grad_", fx("inference_requires_grad"));
+    CHECK_INT(tg_backward(tg_sum(tg_add(x, i)), NULL), TG_OK); /* i is not saved: fine */
+    EXPECT_VALS(tg_tensor_grad(x), fx("inference_unsaved_input"), "grad", 0);
+    CHECK(tg_mul(x, i) == NULL); /* mul must save i for x's gradient */
+    EXPECT_ERR(TG_ERR_AUTOGRAD, "MulBackward0", fx("inference_saved"));
+    CHECK_INT(tg_inference_mode_pop(ctx), TG_ERR_SCOPE);
+    tg_clear_error(ctx);
+}
+
+/* f(a, b) = sum(exp(a * b) / (1 + b^2)) + mean(a @ b^T) / norm(a): many ops, twice */
+static tg_tensor *gg_fn(tg_tensor *const *in, int n, void *u) {
+    (void)n;
+    (void)u;
+    tg_tensor *a = in[0], *b = in[1];
+    tg_tensor *t1 = tg_div(tg_exp(tg_mul(a, b)), tg_add_scalar(tg_pow_scalar(b, 2), 1));
+    tg_tensor *t2 = tg_div(tg_mean_dim(tg_mm(a, tg_t(b)), (int64_t[]){1}, 1, false), tg_norm(a, 2));
+    return tg_add(tg_sum_dim(t1, (int64_t[]){1}, 1, false), t2);
+}
+
+/* a cube whose backward treats x as a constant: first derivatives right, second ones wrong */
+static tg_status bad_cube_fwd(tg_function_ctx *f, tg_tensor *const *in, int n, tg_tensor **out,
+                              void *u) {
+    (void)n;
+    (void)u;
+    out[0] = tg_pow_scalar(in[0], 3);
+    return tg_function_save_for_backward(f, in, 1);
+}
+static tg_status bad_cube_bwd(tg_function_ctx *f, tg_tensor *const *go, int no, tg_tensor **gi,
+                              int ni, void *u) {
+    (void)no;
+    (void)ni;
+    (void)u;
+    tg_tensor *x = tg_detach(tg_function_saved_tensor(f, 0));
+    gi[0] = tg_mul(go[0], tg_mul_scalar(tg_pow_scalar(x, 2), 3));
+    return TG_OK;
+}
+static const tg_function BAD_CUBE = {"BadCube", 1, bad_cube_fwd, bad_cube_bwd, false};
+static tg_tensor *bad_cube(tg_tensor *const *in, int n, void *u) {
+    (void)n;
+    (void)u;
+    tg_tensor *out = NULL;
+    tg_function_apply(&BAD_CUBE, in, 1, NULL, &out);
+    return out;
+}
+
+static void test_gradgradcheck(void) {
+    tg_manual_seed(ctx, 3);
+    tg_tensor *ab[2] = {tg_randn(ctx, TG_SHAPE(3, 2), TG_FLOAT64), tg_randn(ctx, TG_SHAPE(3, 2), TG_FLOAT64)};
+    tg_requires_grad_(ab[0], true);
+    tg_requires_grad_(ab[1], true);
+    CHECK_INT(tg_gradcheck(gg_fn, ab, 2, NULL, NULL), TG_OK);
+    CHECK_INT(tg_gradgradcheck(gg_fn, ab, 2, NULL, NULL, NULL), TG_OK);
+    CHECK_OK(ctx);
+    tg_tensor *x = lit("[0.5, -1.5, 2.0]", TG_FLOAT64, true);
+    CHECK_INT(tg_gradcheck(bad_cube, &x, 1, NULL, NULL), TG_OK); /* first order is right */
+    CHECK_INT(tg_gradgradcheck(bad_cube, &x, 1, NULL, NULL, NULL), TG_ERR_AUTOGRAD);
+    CHECK(strncmp(tg_errmsg(ctx),
+                  "tg_gradgradcheck: (gradient of input 0) Jacobian mismatch for output 0 with "
+                  "respect to input 0,\nnumerical:",
+                  95) == 0);
+    tg_clear_error(ctx);
+}
+
 static void t_all(void) {
     FX = tt_fixture_load("autograd2.txt");
     ctx = tg_ctx_new();
     tg_set_warning_handler(ctx, on_warning, NULL);
     void (*fs[])(void) = {test_higher_order, test_backward_create_graph, test_autograd_grad,
-                          test_hooks};
+                          test_hooks, test_inference_mode, test_gradgradcheck};
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
         tg_scope_begin(ctx);
         fs[i]();

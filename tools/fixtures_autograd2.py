@@ -159,6 +159,27 @@ def scenarios():
     y.sum().backward()
     rec("node_hooks", seen=seen[0], grad=x.grad)
 
+    # inference mode
+    x = torch.ones(2, requires_grad=True)
+    with torch.inference_mode():
+        i = torch.ones(2) * 3
+        y = x * 2
+        inside = torch.is_inference_mode_enabled()
+        with torch.inference_mode(False):
+            normal = torch.ones(2)
+    rec("inference", i_inf=i.is_inference(), y_rg=y.requires_grad, y_inf=y.is_inference(),
+        inside=inside, outside=torch.is_inference_mode_enabled(), normal_inf=normal.is_inference(),
+        x_inf=x.is_inference())
+    rec("inference_version", error=err(lambda: i._version))
+    rec("inference_inplace", error=err(lambda: i.add_(1)))
+    rec("inference_requires_grad", error=err(lambda: i.requires_grad_()))
+    (x + i).sum().backward()
+    rec("inference_unsaved_input", grad=x.grad)
+    rec("inference_saved", error="Inference tensors cannot be saved for backward. Please do not "
+        "use Tensors created in inference mode in computation tracked by autograd. To work around "
+        "this, you can make a clone to get a normal tensor and use it in autograd.",
+        error_113=err(lambda: (x * i).sum().backward()))
+
     # .grad of a non-leaf warns
     x = torch.ones(2, requires_grad=True)
     y = x * 2

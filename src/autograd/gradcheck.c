@@ -128,3 +128,66 @@ tg_status tg_gradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void
     }
     return st;
 }
+
+/* ---------------------------------------------------------------- gradgradcheck */
+
+typedef struct gg_wrap {
+    tg_gradcheck_fn fn;
+    void *user;
+    int n;      /* the function's own inputs; input n is the grad_output v */
+    int which;  /* which input's gradient this wrapper returns */
+} gg_wrap;
+
+/* (inputs..., v) -> d(fn(inputs) . v)/d inputs[which], with a graph */
+static tg_tensor *gg_fn(tg_tensor *const *in, int n_all, void *user) {
+    const gg_wrap *w = user;
+    (void)n_all;
+    tg_ctx *ctx = in[0]->ctx;
+    tg_enable_grad(ctx); /* gradcheck evaluates under no_grad; this function needs a graph */
+    tg_tensor *y = w->fn(in, w->n, w->user), *g = NULL;
+    if (y) {
+        tg_tensor *v = in[w->n];
+        tg_grad_opts o = {.create_graph = true, .allow_unused = true, .materialize_grads = true};
+        tg_tensor *x = in[w->which];
+        if (!tgi_requires_grad(y)) g = tg_zeros_like(x);
+        else if (tg_autograd_grad(&y, 1, &x, 1, &v, &o, &g) != TG_OK) g = NULL;
+    }
+    tgi_grad_pop(ctx);
+    return g;
+}
+
+tg_status tg_gradgradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void *user,
+                           tg_tensor *grad_output, const tg_gradcheck_opts *opts) {
+    if (!fn || !inputs || n <= 0 || !inputs[0]) return TG_ERR_NULL_ARG;
+    tg_ctx *ctx = inputs[0]->ctx;
+    if (n > 15) return tgi_error(ctx, TG_ERR_INVALID_ARG, "tg_gradgradcheck: at most 15 inputs");
+    tg_scope_begin(ctx);
+    tg_status st = TG_OK;
+    tg_tensor *v = grad_output;
+    if (!v) { /* PyTorch draws random grad_outputs that require grad */
+        tg_no_grad(ctx);
+        tg_tensor *y = fn(inputs, n, user);
+        tgi_grad_pop(ctx);
+        if (!y) st = ctx->err ? ctx->err : TG_ERR_INVALID_ARG;
+        else if (!(v = tg_randn(ctx, y->shape, y->ndim, TG_FLOAT64)) ||
+                 !(v = tgi_to_dtype(v, y->dtype)) || tg_requires_grad_(v, true) != TG_OK)
+            st = ctx->err;
+    }
+    tg_tensor *all[16];
+    for (int i = 0; i < n; i++) all[i] = inputs[i];
+    all[n] = v;
+    for (int k = 0; k < n && st == TG_OK; k++) {
+        if (!inputs[k] || !tgi_requires_grad(inputs[k]) || !tgi_is_floating(inputs[k]->dtype))
+            continue;
+        gg_wrap w = {fn, user, n, k};
+        st = tg_gradcheck(gg_fn, all, n + 1, &w, opts);
+        if (st != TG_OK) {
+            char msg[TGI_ERRMSG_CAP];
+            snprintf(msg, sizeof msg, "%s", tg_errmsg(ctx));
+            const char *body = strncmp(msg, "tg_gradcheck: ", 14) == 0 ? msg + 14 : msg;
+            tgi_error(ctx, st, "tg_gradgradcheck: (gradient of input %d) %s", k, body);
+        }
+    }
+    tg_scope_end(ctx);
+    return st;
+}

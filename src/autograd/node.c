@@ -128,6 +128,13 @@ tg_node *tgi_record_multi(tg_tensor *const *outs, int nout, int op, const tg_ten
 }
 
 tg_status tgi_save(tg_node *n, const tg_tensor *t, bool is_output) {
+    if (t->is_inference)
+        return tgi_error(n->ctx, TG_ERR_AUTOGRAD,
+                         "%s: Inference tensors cannot be saved for backward. Please do not use "
+                         "Tensors created in inference mode in computation tracked by autograd. To "
+                         "work around this, you can make a clone to get a normal tensor and use it "
+                         "in autograd.",
+                         tg_node_name(n));
     if (n->n_saved >= TGI_MAX_SAVED)
         return tgi_error(n->ctx, TG_ERR_AUTOGRAD, "internal: %s saves too many tensors",
                          tgi_op_names[n->op]);

@@ -32,6 +32,10 @@ tg_status tg_requires_grad_(tg_tensor *t, bool requires_grad) {
                          "variables. If you want to use a computed variable in a subgraph that "
                          "doesn't require differentiation use var_no_grad = var.detach().");
     }
+    if (requires_grad && t->is_inference && !t->ctx->inference)
+        return tgi_error(t->ctx, TG_ERR_AUTOGRAD,
+                         "tg_requires_grad_: Setting requires_grad=True on inference tensor "
+                         "outside InferenceMode is not allowed.");
     if (requires_grad && !tgi_is_floating(t->dtype))
         return tgi_error(t->ctx, TG_ERR_AUTOGRAD,
                          "tg_requires_grad_: only Tensors of floating point dtype can require "

@@ -60,6 +60,7 @@ void tg_ctx_free(tg_ctx *ctx) {
     free(ctx->frames);
     free(ctx->kept);
     free(ctx->grad_stack);
+    free(ctx->inf_stack);
     free(ctx);
 }
 
@@ -197,6 +198,36 @@ tg_status tg_grad_mode_pop(tg_ctx *ctx) {
     tgi_grad_pop(ctx);
     return TG_OK;
 }
+
+tg_status tg_inference_mode(tg_ctx *ctx, bool enabled) {
+    if (!ctx) return TG_ERR_NULL_ARG;
+    if (ctx->inf_depth == ctx->inf_cap) {
+        int64_t cap = ctx->inf_cap;
+        if (!grow((void **)&ctx->inf_stack, &cap, ctx->inf_depth + 1, 1))
+            return tgi_error(ctx, TG_ERR_OOM, "tg_inference_mode: out of memory");
+        ctx->inf_cap = (int)cap;
+    }
+    ctx->inf_stack[ctx->inf_depth++] = (uint8_t)(ctx->inference | (ctx->grad_enabled << 1));
+    ctx->inference = enabled;
+    if (enabled) ctx->grad_enabled = false;
+    return TG_OK;
+}
+
+tg_status tg_inference_mode_pop(tg_ctx *ctx) {
+    if (!ctx) return TG_ERR_NULL_ARG;
+    if (ctx->inf_depth == 0)
+        return tgi_error(ctx, TG_ERR_SCOPE,
+                         "tg_inference_mode_pop: no inference mode was pushed with "
+                         "tg_inference_mode");
+    uint8_t v = ctx->inf_stack[--ctx->inf_depth];
+    ctx->inference = v & 1;
+    ctx->grad_enabled = (v >> 1) & 1;
+    return TG_OK;
+}
+
+bool tg_is_inference_mode_enabled(const tg_ctx *ctx) { return ctx && ctx->inference; }
+
+bool tg_tensor_is_inference(const tg_tensor *t) { return t && t->is_inference; }
 
 void tg_set_grad_enabled(tg_ctx *ctx, bool enabled) {
     if (ctx) ctx->grad_enabled = enabled;

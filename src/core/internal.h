@@ -81,6 +81,7 @@ struct tg_tensor {
     struct tg_tensor *grad; /* strong reference */
     struct tgi_hook *hooks; /* a leaf's tensor and post-accumulate hooks */
     bool retains_grad;      /* a non-leaf whose grad_fn carries a retain_grad hook */
+    bool is_inference;      /* created in inference mode (no version counter, no autograd) */
     struct tg_tensor *next_free;
 };
 
@@ -172,8 +173,11 @@ struct tg_ctx {
     tg_status err;
     char errmsg[TGI_ERRMSG_CAP];
 
-    /* grad mode */
+    /* grad mode and inference mode */
     bool grad_enabled;
+    bool inference;
+    uint8_t *inf_stack; /* pushed (inference, grad_enabled) pairs, packed */
+    int inf_depth, inf_cap;
     bool *grad_stack;
     int grad_depth, grad_cap;
 

@@ -93,6 +93,7 @@ static tg_tensor *tensor_header(tg_ctx *ctx) {
     t->output_nr = 0;
     t->requires_grad = false;
     t->is_view = false;
+    t->is_inference = ctx->inference;
     t->refcount = 1;
     t->ctx = ctx;
     ctx->stats.tensors++;
@@ -152,6 +153,7 @@ tg_tensor *tgi_alias(const tg_tensor *src, const int64_t *shape, const int64_t *
         return NULL;
     }
     t->storage = src->storage;
+    t->is_inference = src->is_inference;
     src->storage->refcount++;
     t->dtype = src->dtype;
     t->ndim = ndim;
@@ -297,7 +299,15 @@ const int64_t *tg_tensor_strides(const tg_tensor *t) { return t ? t->strides : N
 int64_t tg_tensor_numel(const tg_tensor *t) { return t ? t->numel : 0; }
 tg_dtype tg_tensor_dtype(const tg_tensor *t) { return t ? t->dtype : TG_FLOAT32; }
 bool tg_tensor_is_contiguous(const tg_tensor *t) { return t && t->contiguous; }
-int64_t tg_tensor_version(const tg_tensor *t) { return t ? t->storage->version : 0; }
+int64_t tg_tensor_version(const tg_tensor *t) {
+    if (!t) return 0;
+    if (t->is_inference) {
+        tgi_error(t->ctx, TG_ERR_AUTOGRAD,
+                  "tg_tensor_version: Inference tensors do not track version counter.");
+        return -1;
+    }
+    return t->storage->version;
+}
 
 int64_t tg_tensor_size(const tg_tensor *t, int dim) {
     if (!t) return -1;

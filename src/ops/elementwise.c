@@ -475,6 +475,12 @@ tg_tensor *tgi_masked_zero(const tg_tensor *a, const tg_tensor *mask) {
 
 /* The checks PyTorch's check_inplace does when the op will be recorded. */
 tg_status tgi_check_inplace(const char *fn, tg_tensor *self, bool recording) {
+    if (self->is_inference && !self->ctx->inference)
+        return tgi_error(self->ctx, TG_ERR_AUTOGRAD,
+                         "%s: Inplace update to inference tensor outside InferenceMode is not "
+                         "allowed.You can make a clone to get a normal tensor before doing inplace "
+                         "update.See https://github.com/pytorch/rfcs/pull/17 for more details.",
+                         fn);
     if (!recording) return TG_OK;
     if (!self->grad_fn && self->requires_grad && !self->is_view)
         return tgi_error(self->ctx, TG_ERR_AUTOGRAD,
