@@ -68,6 +68,12 @@ static void test_ops_table(void) {
         snprintf(name, sizeof name, "%.*s", (int)(paren - fn), fn);
         if (mentions(doc, name)) tt_pass++;
         else tt_failf(__FILE__, __LINE__, "op %s is not documented in docs/ops.md", name);
+        char macro[96];
+        snprintf(macro, sizeof macro, "#define %s(...) (tg_set_location(", name);
+        if (strstr(hdr, macro)) tt_pass++;
+        else tt_failf(__FILE__, __LINE__,
+                      "op %s has no TG_ANOMALY_LOCATIONS macro: run tools/gen_location_macros.py",
+                      name);
         n++;
     }
     CHECK(n > 50); /* the scan found the op declarations */

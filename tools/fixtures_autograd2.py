@@ -180,6 +180,22 @@ def scenarios():
         "this, you can make a clone to get a normal tensor and use it in autograd.",
         error_113=err(lambda: (x * i).sum().backward()))
 
+    # anomaly detection
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with torch.autograd.detect_anomaly():
+            x = torch.tensor([0., 1.], requires_grad=True)
+            e1 = err(lambda: (x.sqrt() / x).sum().backward())
+            p = torch.ones(3, requires_grad=True)
+            q = p.exp()
+            r = q * 2
+            q.mul_(2)
+            e2 = err(lambda: r.sum().backward())
+    msgs = [str(m.message).split(" (Triggered")[0] for m in w]
+    rec("anomaly", enabled=msgs[0], nan_error=e1,
+        nan_warning=msgs[1].split("\n")[0], version_error=e2,
+        version_warning=msgs[2].split("\n")[0])
+
     # .grad of a non-leaf warns
     x = torch.ones(2, requires_grad=True)
     y = x * 2

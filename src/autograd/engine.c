@@ -192,6 +192,8 @@ static tg_status run_node(tg_node *n, tg_tensor **go, vec *heap, bool retain) {
         if (st == TG_OK) st = tgi_op_backward[n->op](n, go[0], gi);
         n->out_grads = NULL;
         if (st == TG_OK && n->hooks) st = tgi_run_post_hooks(n, gi, go);
+        if (st == TG_OK && ctx->anomaly_check_nan) st = tgi_anomaly_check_nan(n, gi);
+        if (st != TG_OK && ctx->anomaly) tgi_anomaly_report(n);
         for (int i = 0; i < n->n_next && st == TG_OK; i++) {
             if (!n->next[i].fn || !gi[i]) continue;
             gi[i] = conform(n, i, gi[i]);

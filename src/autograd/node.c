@@ -180,11 +180,15 @@ tg_tensor *tgi_unpack(tg_node *n, int i) {
         tgi_error(n->ctx, TG_ERR_AUTOGRAD,
                   "tg_backward: one of the variables needed for gradient computation has been "
                   "modified by an inplace operation: [%s %s]%s is at version %lld; expected "
-                  "version %lld instead. Hint: enable anomaly detection to find the operation "
-                  "that failed to compute its gradient, with "
-                  "torch.autograd.set_detect_anomaly(True).",
+                  "version %lld instead. Hint: %s",
                   tgi_dtype_legacy(s->t->dtype), shape, which,
-                  (long long)s->t->storage->version, (long long)s->version);
+                  (long long)s->t->storage->version, (long long)s->version,
+                  n->ctx->anomaly
+                      ? "the backtrace further above shows the operation that failed to compute "
+                        "its gradient. The variable in question was changed in there or anywhere "
+                        "later. Good luck!"
+                      : "enable anomaly detection to find the operation that failed to compute "
+                        "its gradient, with torch.autograd.set_detect_anomaly(True).");
         return NULL;
     }
     if (s->is_output && n->ctx->grad_enabled) {

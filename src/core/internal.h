@@ -147,6 +147,8 @@ struct tg_node {
     tg_tensor *variable; /* AccumulateGrad: the leaf (strong) */
     tgi_hook *hooks;     /* tensor hooks on its outputs, retain_grad, pre- and post-hooks */
     struct tg_function_ctx *custom; /* custom functions: the user's function and its ctx */
+    const char *loc_file; /* anomaly mode: where the forward op was called (TG_ANOMALY_LOCATIONS) */
+    int loc_line;
     /* engine scratch */
     uint64_t visit_epoch;
     int64_t deps;
@@ -205,6 +207,9 @@ struct tg_ctx {
     tgi_hook hooks;       /* sentinel of the live-hook list */
     uint64_t next_hook_id;
 
+    /* anomaly detection */
+    bool anomaly, anomaly_check_nan;
+
     /* autograd */
     uint64_t next_seq;
     uint64_t epoch;
@@ -255,6 +260,10 @@ TGI_HIDDEN void tgi_retain_forget(tg_tensor *t);
 /* Custom functions (src/autograd/function.c): the node's name and its ctx's release. */
 TGI_HIDDEN const char *tgi_custom_name(const tg_node *n);
 TGI_HIDDEN void tgi_custom_free(struct tg_function_ctx *f);
+/* Anomaly mode (src/autograd/anomaly.c): the location set by the public macros, and the warning
+ * naming where a failing node's forward op was called. */
+TGI_HIDDEN void tgi_location(const char **file, int *line);
+TGI_HIDDEN void tgi_anomaly_report(tg_node *n);
 
 static inline void *tgi_data(const tg_tensor *t) { return t->storage->data; }
 static inline size_t tgi_dtype_size(tg_dtype d) {

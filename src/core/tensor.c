@@ -215,6 +215,9 @@ tg_node *tgi_node_new(tg_ctx *ctx, int op) {
     n->variable = NULL;
     n->hooks = NULL;
     n->custom = NULL;
+    n->loc_file = NULL;
+    n->loc_line = 0;
+    if (TGI_UNLIKELY(ctx->anomaly)) tgi_location(&n->loc_file, &n->loc_line);
     n->eflags = 0;
     n->visit_epoch = 0;
     n->deps = 0;

@@ -46,6 +46,8 @@ TGI_HIDDEN tg_node *tgi_record_multi(tg_tensor *const *outs, int nout, int op,
 TGI_HIDDEN tg_status tgi_save(tg_node *n, const tg_tensor *t, bool is_output);
 /* Reads saved tensor i, checking it was not freed and not modified in place since. */
 TGI_HIDDEN tg_tensor *tgi_unpack(tg_node *n, int i);
+/* Anomaly mode: a NaN in gi[] fails the backward with PyTorch's message. */
+TGI_HIDDEN tg_status tgi_anomaly_check_nan(tg_node *n, tg_tensor **gi);
 /* Fails with PyTorch's "backward through the graph a second time" error when n needed saved
  * values that a previous backward freed. */
 TGI_HIDDEN tg_status tgi_check_not_freed(tg_node *n);
