@@ -415,12 +415,41 @@ static void test_gradgradcheck(void) {
     tg_clear_error(ctx);
 }
 
+static void test_copy_slices(void) {
+    const tt_record *r = fx("copy_slices");
+    tg_tensor *x = lit("[[1., 2., 3.], [4., 5., 6.]]", TG_FLOAT32, true);
+    tg_tensor *w = lit("[[1., 2.], [3., 4.], [5., 6.]]", TG_FLOAT32, true);
+    tg_tensor *y = tg_clone(x);
+    tg_tensor *v = tg_t(y);
+    CHECK_INT(tg_mul_(v, w), TG_OK);
+    EXPECT_STR(fn_name(y), r, "y_fn");
+    EXPECT_STR(fn_name(v), r, "v_fn");
+    CHECK_INT(tg_backward(tg_sum(tg_mul(y, y)), NULL), TG_OK);
+    EXPECT_VALS(y, r, "y", 0);
+    EXPECT_VALS(tg_tensor_grad(x), r, "x_grad", 0);
+    EXPECT_VALS(tg_tensor_grad(w), r, "w_grad", 0);
+    char buf[16];
+    snprintf(buf, sizeof buf, "%lld", (long long)tg_tensor_version(y));
+    EXPECT_STR(buf, r, "version");
+
+    r = fx("copy_slices_plain_base");
+    tg_tensor *b = tg_zeros(ctx, TG_SHAPE(2, 3), TG_FLOAT32);
+    tg_tensor *q = lit("[[1., 2.], [3., 4.], [5., 6.]]", TG_FLOAT32, true);
+    CHECK_INT(tg_add_(tg_t(b), tg_mul_scalar(q, 2)), TG_OK);
+    EXPECT_STR(fn_name(b), r, "b_fn");
+    EXPECT_STR(tg_tensor_is_leaf(b) ? "1" : "0", r, "b_leaf");
+    EXPECT_STR(tg_tensor_requires_grad(b) ? "1" : "0", r, "b_rg");
+    CHECK_INT(tg_backward(tg_sum(tg_mul(b, b)), NULL), TG_OK);
+    EXPECT_VALS(tg_tensor_grad(q), fx("copy_slices_plain_base_grad"), "q_grad", 0);
+}
+
 static void t_all(void) {
     FX = tt_fixture_load("autograd2.txt");
     ctx = tg_ctx_new();
     tg_set_warning_handler(ctx, on_warning, NULL);
     void (*fs[])(void) = {test_higher_order, test_backward_create_graph, test_autograd_grad,
-                          test_hooks, test_inference_mode, test_gradgradcheck};
+                          test_hooks, test_inference_mode, test_gradgradcheck,
+                          test_copy_slices};
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
         tg_scope_begin(ctx);
         fs[i]();

@@ -180,6 +180,25 @@ def scenarios():
         "this, you can make a clone to get a normal tensor and use it in autograd.",
         error_113=err(lambda: (x * i).sum().backward()))
 
+    # in-place ops on views: CopySlices
+    x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+    w = torch.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)
+    y = x.clone()
+    v = y.t()
+    v.mul_(w)
+    names = (type(y.grad_fn).__name__, type(v.grad_fn).__name__)
+    (y * y).sum().backward()
+    rec("copy_slices", y=y, y_fn=names[0], v_fn=names[1], x_grad=x.grad, w_grad=w.grad,
+        version=y._version)
+    b = torch.zeros(2, 3)
+    q = torch.tensor([[1., 2.], [3., 4.], [5., 6.]], requires_grad=True)
+    bv = b.t()
+    bv.add_(q * 2)
+    rec("copy_slices_plain_base", b_fn=type(b.grad_fn).__name__, b_leaf=b.is_leaf,
+        b_rg=b.requires_grad)
+    (b * b).sum().backward()
+    rec("copy_slices_plain_base_grad", q_grad=q.grad)
+
     # anomaly detection
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")

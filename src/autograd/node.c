@@ -108,6 +108,10 @@ tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n) {
         return NULL;
     }
     adopt(out, node, 0);
+    /* an in-place op (self is input 0) on a view rebases the view's base: CopySlices */
+    if (n > 0 && in[0] == out && out->is_view && out->base &&
+        tgi_copy_slices(out, node) != TG_OK)
+        return NULL;
     return node;
 }
 

@@ -147,6 +147,8 @@ struct tg_node {
     tg_tensor *variable; /* AccumulateGrad: the leaf (strong) */
     tgi_hook *hooks;     /* tensor hooks on its outputs, retain_grad, pre- and post-hooks */
     struct tg_function_ctx *custom; /* custom functions: the user's function and its ctx */
+    struct tg_node *sub; /* CopySlices: the in-place op's own node (strong) */
+    void *extra;         /* malloc'd op data freed with the node (view geometry) */
     const char *loc_file; /* anomaly mode: where the forward op was called (TG_ANOMALY_LOCATIONS) */
     int loc_line;
     /* engine scratch */
@@ -264,6 +266,9 @@ TGI_HIDDEN void tgi_custom_free(struct tg_function_ctx *f);
  * naming where a failing node's forward op was called. */
 TGI_HIDDEN void tgi_location(const char **file, int *line);
 TGI_HIDDEN void tgi_anomaly_report(tg_node *n);
+/* An in-place op recorded as node n on a view: PyTorch's CopySlices rebase of the view's base
+ * (src/autograd/copyslices.c). */
+TGI_HIDDEN tg_status tgi_copy_slices(tg_tensor *view, tg_node *n);
 
 static inline void *tgi_data(const tg_tensor *t) { return t->storage->data; }
 static inline size_t tgi_dtype_size(tg_dtype d) {

@@ -215,6 +215,8 @@ tg_node *tgi_node_new(tg_ctx *ctx, int op) {
     n->variable = NULL;
     n->hooks = NULL;
     n->custom = NULL;
+    n->sub = NULL;
+    n->extra = NULL;
     n->loc_file = NULL;
     n->loc_line = 0;
     if (TGI_UNLIKELY(ctx->anomaly)) tgi_location(&n->loc_file, &n->loc_line);
@@ -250,6 +252,7 @@ tg_status tgi_node_reserve(tg_node *n, int n_in, int n_out) {
 }
 
 void tgi_node_release_saved(tg_node *n) {
+    if (n->sub) tgi_node_release_saved(n->sub); /* CopySlices: the op it wraps */
     for (int i = 0; i < n->n_saved; i++) {
         tgi_tensor_decref(n->saved[i].t);
         n->saved[i].t = NULL;
@@ -272,6 +275,13 @@ void tgi_node_decref(tg_node *n) {
         if (cur->hooks) tgi_hooks_free(ctx, cur->hooks);
         if (cur->custom) tgi_custom_free(cur->custom);
         cur->custom = NULL;
+        free(cur->extra);
+        cur->extra = NULL;
+        if (cur->sub && --cur->sub->refcount == 0) {
+            cur->sub->next_free = work;
+            work = cur->sub;
+        }
+        cur->sub = NULL;
         if (cur->variable) {
             if (cur->variable->grad_acc == cur) cur->variable->grad_acc = NULL;
             tgi_tensor_decref(cur->variable);

@@ -494,11 +494,17 @@ tg_status tgi_check_inplace(const char *fn, tg_tensor *self, bool recording) {
                              "%s: a view of a leaf Variable that requires grad is being used in "
                              "an in-place operation.",
                              fn);
-        if (tgi_requires_grad(b))
+        if (self->grad_fn && self->grad_fn->n_outputs > 1)
             return tgi_error(self->ctx, TG_ERR_AUTOGRAD,
-                             "%s: in-place modification of a view of a tensor that requires grad "
-                             "is not supported yet (PyTorch's CopySlices); modify the base "
-                             "tensor or use an out-of-place op",
+                             "%s: Output %u of %s is a view and is being modified inplace. This "
+                             "view is the output of a function that returns multiple views. Such "
+                             "functions do not allow the output views to be modified inplace. You "
+                             "should replace the inplace operation by an out-of-place one.",
+                             fn, self->output_nr, tg_node_name(self->grad_fn));
+        if (!b->contiguous)
+            return tgi_error(self->ctx, TG_ERR_AUTOGRAD,
+                             "%s: in-place modification of a view of a non-contiguous tensor "
+                             "while recording is not supported (make the base contiguous first)",
                              fn);
     }
     return TG_OK;
