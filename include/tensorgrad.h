@@ -497,14 +497,264 @@ TG_API tg_status tg_copy_(tg_tensor *self, const tg_tensor *src);
 /* ---- ops: shape and view ops (src/ops/shape.c) ---- [section:shape] */
 
 /* ---- ops: pointwise math (src/ops/pointwise.c) ---- [section:pointwise] */
+/* Unary math. Integer and bool inputs compute in float32 (as torch.sin(int64) does); float32
+ * uses float libm functions, float64 double ones. Errors: only NULL inputs. */
+TG_API tg_tensor *tg_log1p(const tg_tensor *a);      /* log(1 + a); Log1PBackward0: g / (a + 1) */
+TG_API tg_tensor *tg_expm1(const tg_tensor *a);      /* exp(a) - 1; Expm1Backward0: g * (r + 1) */
+TG_API tg_tensor *tg_rsqrt(const tg_tensor *a);      /* 1 / sqrt(a); RsqrtBackward0 */
+TG_API tg_tensor *tg_sin(const tg_tensor *a);        /* SinBackward0: g * cos(a) */
+TG_API tg_tensor *tg_cos(const tg_tensor *a);        /* CosBackward0: -g * sin(a) */
+TG_API tg_tensor *tg_tan(const tg_tensor *a);        /* TanBackward0: g * (1 + r^2) */
+TG_API tg_tensor *tg_tanh(const tg_tensor *a);       /* TanhBackward0: g * (1 - r^2) */
+/** torch.sigmoid: 1 / (1 + exp(-a)) (0 and 1 in the limits, never NaN). SigmoidBackward0. */
+TG_API tg_tensor *tg_sigmoid(const tg_tensor *a);
+/** torch.sign: -1, 0 or 1 in a's dtype (bool stays bool). SignBackward0 (zero gradient). */
+TG_API tg_tensor *tg_sign(const tg_tensor *a);
+/** torch.reciprocal: 1 / a (integers and bool give float32). ReciprocalBackward0. */
+TG_API tg_tensor *tg_reciprocal(const tg_tensor *a);
+/** torch.square: a * a, computed as a ** 2 as PyTorch 2.x does (PowBackward0); int64 and bool
+ *  give int64. */
+TG_API tg_tensor *tg_square(const tg_tensor *a);
+/** torch.floor / ceil / round (round: half to even). Integers are returned unchanged (a copy);
+ *  TG_ERR_DTYPE for bool ("\"floor_vml_cpu\" not implemented for 'Bool'"). FloorBackward0,
+ *  CeilBackward0, RoundBackward0: a zero gradient. */
+TG_API tg_tensor *tg_floor(const tg_tensor *a);
+TG_API tg_tensor *tg_ceil(const tg_tensor *a);
+TG_API tg_tensor *tg_round(const tg_tensor *a);
+
+/* Activations (torch.relu, torch.nn.functional.*). Except relu they are defined for float32 and
+ * float64 only: TG_ERR_DTYPE "\"<kernel>\" not implemented for 'Long'" (or 'Bool') otherwise. */
+/** max(a, 0); int64 stays int64; TG_ERR_DTYPE "Boolean inputs not supported for relu".
+ *  ReluBackward0: g where r > 0, else 0 (0 at the kink). */
+TG_API tg_tensor *tg_relu(const tg_tensor *a);
+/** F.leaky_relu(a, negative_slope): a > 0 ? a : a * slope. LeakyReluBackward0 (slope at 0). */
+TG_API tg_tensor *tg_leaky_relu(const tg_tensor *a, double negative_slope);
+/** F.elu(a, alpha): a > 0 ? a : alpha * expm1(a). EluBackward0 (alpha at 0: 1 for alpha 1). */
+TG_API tg_tensor *tg_elu(const tg_tensor *a, double alpha);
+/** F.gelu(a, approximate=...): approximate NULL or "none" is the exact a * Phi(a), "tanh" the
+ *  tanh form. GeluBackward0. TG_ERR_INVALID_ARG "approximate argument must be either none or
+ *  tanh." for any other string. */
+TG_API tg_tensor *tg_gelu(const tg_tensor *a, const char *approximate);
+/** F.silu: a * sigmoid(a). SiluBackward0. */
+TG_API tg_tensor *tg_silu(const tg_tensor *a);
+/** F.softplus(a, beta, threshold): log(1 + exp(beta a)) / beta, or a where beta a > threshold
+ *  (PyTorch's defaults are beta 1, threshold 20). SoftplusBackward0. */
+TG_API tg_tensor *tg_softplus(const tg_tensor *a, double beta, double threshold);
+
+/** torch.clamp(a, min, max) with optional bounds: pass NULL for None. Integer a with integral
+ *  bounds stays int64 (bool gives int64), a fractional bound gives float32; a NaN bound gives
+ *  all NaN; min > max gives max. ClampBackward1: g where min <= a <= max (boundaries pass the
+ *  gradient). TG_ERR_INVALID_ARG "torch.clamp: At least one of 'min' or 'max' must not be None"
+ *  when both are NULL. */
+TG_API tg_tensor *tg_clamp(const tg_tensor *a, const double *min, const double *max);
+/** torch.clamp_min / clamp_max. ClampMinBackward0 (g where a >= min) / ClampMaxBackward0. */
+TG_API tg_tensor *tg_clamp_min(const tg_tensor *a, double min);
+TG_API tg_tensor *tg_clamp_max(const tg_tensor *a, double max);
+
+/* Binary, broadcasting and promoting as tg_add (TG_ERR_SHAPE for shapes that don't broadcast). */
+/** torch.maximum / minimum: NaN if either is NaN. MaximumBackward0 / MinimumBackward0: ties
+ *  give half the gradient to each side. int64 and bool as PyTorch. */
+TG_API tg_tensor *tg_maximum(const tg_tensor *a, const tg_tensor *b);
+TG_API tg_tensor *tg_minimum(const tg_tensor *a, const tg_tensor *b);
+/** torch.atan2(a, b): the angle of (b, a); integers give float32. Atan2Backward0. */
+TG_API tg_tensor *tg_atan2(const tg_tensor *a, const tg_tensor *b);
+
+/* In place (see the in-place rules above: a recorded op rebases self's history; a leaf that
+ * requires grad fails). relu_ keeps int64; sigmoid_ and tanh_ need a floating self
+ * (TG_ERR_DTYPE "result type Float can't be cast to the desired output type Long"); clamp_*
+ * need bounds that keep self's dtype ("... desired output type long int"). The nodes are
+ * those of the out-of-place ops; clamp_* save a copy of the original self. */
+TG_API tg_status tg_relu_(tg_tensor *self);
+TG_API tg_status tg_sigmoid_(tg_tensor *self);
+TG_API tg_status tg_tanh_(tg_tensor *self);
+TG_API tg_status tg_clamp_(tg_tensor *self, const double *min, const double *max);
+TG_API tg_status tg_clamp_min_(tg_tensor *self, double min);
+TG_API tg_status tg_clamp_max_(tg_tensor *self, double max);
 
 /* ---- ops: more reductions (src/ops/reduce_ext.c) ---- [section:reduce_ext] */
 
 /* ---- ops: indexing (src/ops/index.c) ---- [section:index] */
+/* Index tensors are int64 (other dtypes fail with PyTorch's TG_ERR_DTYPE message); an index
+ * outside its dimension fails with TG_ERR_INDEX and PyTorch's text, e.g. "tg_gather: index 5 is
+ * out of bounds for dimension 0 with size 3". dim may be negative. Shape mismatches give
+ * TG_ERR_SHAPE, values that do not fit the tensor's dtype TG_ERR_INVALID_ARG. Every tensor dtype
+ * is accepted (gradients flow for float32/float64). Duplicate indices accumulate gradients. */
+
+/** a.index_select(dim, index): the slices of a at the positions listed by a 1-D (or 0-d) index,
+ *  in that order (negative positions are out of range). IndexSelectBackward0: grad index_add'ed
+ *  into zeros. A 0-d a takes exactly one index ("Index to scalar can have only 1 value"). */
+TG_API tg_tensor *tg_index_select(const tg_tensor *a, int dim, const tg_tensor *index);
+/** a.index_add(dim, index, source): a copy of a with source's slice j added at position
+ *  index[j] along dim (duplicates add up). source must have a's slice shape and dtype and
+ *  index.numel() entries along dim. IndexAddBackward0: a: grad; source: grad.index_select. */
+TG_API tg_tensor *tg_index_add(const tg_tensor *a, int dim, const tg_tensor *index,
+                               const tg_tensor *source);
+/** torch.gather(a, dim, index): out[i][j][k] = a[index[i][j][k]][j][k] for dim 0 (likewise for
+ *  other dims); out has index's shape, which must have a's number of dims and be no larger than a
+ *  apart from dim. Negative indices are out of range. GatherBackward0 (saves a and index):
+ *  grad scatter_add'ed into zeros. */
+TG_API tg_tensor *tg_gather(const tg_tensor *a, int dim, const tg_tensor *index);
+/** a.scatter(dim, index, src): a copy of a with out[index[i][j]][j] = src[i][j] (dim 0). index
+ *  must have the dims of a and src and be no larger than src, nor than a apart from dim; src has
+ *  a's dtype. With duplicate positions the last write wins. ScatterBackward0: a: grad with the
+ *  written positions zeroed; src: grad.gather(dim, index). */
+TG_API tg_tensor *tg_scatter(const tg_tensor *a, int dim, const tg_tensor *index,
+                             const tg_tensor *src);
+/** a.scatter(dim, index, value) with a number. ScatterBackward1. */
+TG_API tg_tensor *tg_scatter_value(const tg_tensor *a, int dim, const tg_tensor *index,
+                                   double value);
+/** a.scatter_add(dim, index, src): like tg_scatter but adding (duplicates accumulate).
+ *  ScatterAddBackward0: a: grad; src: grad.gather(dim, index). */
+TG_API tg_tensor *tg_scatter_add(const tg_tensor *a, int dim, const tg_tensor *index,
+                                 const tg_tensor *src);
+/** In-place scatter_, scatter_ with a value, scatter_add_ (recorded as the nodes above; the
+ *  in-place rules of tg_add_ apply). Every index is checked before self is modified. */
+TG_API tg_status tg_scatter_(tg_tensor *self, int dim, const tg_tensor *index,
+                             const tg_tensor *src);
+TG_API tg_status tg_scatter_value_(tg_tensor *self, int dim, const tg_tensor *index,
+                                   double value);
+TG_API tg_status tg_scatter_add_(tg_tensor *self, int dim, const tg_tensor *index,
+                                 const tg_tensor *src);
+/** a.masked_fill(mask, value): value where the bool mask (broadcast with a; the result has the
+ *  broadcast shape) is true, a elsewhere. MaskedFillBackward0: grad.masked_fill(mask, 0). */
+TG_API tg_tensor *tg_masked_fill(const tg_tensor *a, const tg_tensor *mask, double value);
+/** self.masked_fill_(mask, value): mask must broadcast to self's shape. */
+TG_API tg_status tg_masked_fill_(tg_tensor *self, const tg_tensor *mask, double value);
+/** torch.where(cond, a, b): a where the bool cond is true, else b; the three broadcast and a, b
+ *  promote as in a + b. WhereBackward0: a: where(cond, grad, 0); b: where(cond, 0, grad). */
+TG_API tg_tensor *tg_where(const tg_tensor *cond, const tg_tensor *a, const tg_tensor *b);
+/** torch.where(cond, a, b) with b a number (it promotes like a scalar operand of a + b). */
+TG_API tg_tensor *tg_where_scalar(const tg_tensor *cond, const tg_tensor *a, double b);
+/** torch.where(cond, a, b) with a a number. */
+TG_API tg_tensor *tg_where_rscalar(const tg_tensor *cond, double a, const tg_tensor *b);
+/** Advanced indexing by one tensor at dim: a[idx] for dim 0, a[:, idx] for dim 1, ...
+ *  An int64 idx of any shape replaces dim by idx's dims (negative entries count from the end;
+ *  a 0-d idx removes dim). A bool idx is a mask over dims dim .. dim+k-1 (k = idx's ndim, the
+ *  sizes must match) that keeps the true positions as one new dim. IndexBackward0: grad put back
+ *  with accumulation (index_put(..., accumulate=True)) into zeros. */
+TG_API tg_tensor *tg_index(const tg_tensor *a, int dim, const tg_tensor *idx);
+/** torch.nn.functional.one_hot(t, num_classes): int64 t of any shape -> int64 of shape
+ *  t.shape + [num_classes], 1 at each class. num_classes -1 infers max(t) + 1 (an error for an
+ *  empty t). Not differentiable. */
+TG_API tg_tensor *tg_one_hot(const tg_tensor *t, int64_t num_classes);
 
 /* ---- ops: more linear algebra (src/ops/linalg.c) ---- [section:linalg] */
 
 /* ---- ops: neural-network functions and losses (src/ops/nn.c, src/ops/loss.c) ---- [section:nn] */
+
+/** How a loss reduces its per-element values: reduction='none' | 'mean' | 'sum' in PyTorch (the
+ *  values are at::Reduction's). PyTorch's default is TG_REDUCTION_MEAN. Another value fails with
+ *  TG_ERR_INVALID_ARG ("<n> is not a valid value for reduction"). */
+typedef enum { TG_REDUCTION_NONE, TG_REDUCTION_MEAN, TG_REDUCTION_SUM } tg_reduction;
+/** PyTorch's default ignore_index of nll_loss / cross_entropy. */
+#define TG_IGNORE_INDEX_DEFAULT (-100)
+/** padding_idx=None for tg_embedding. */
+#define TG_NO_PADDING_IDX INT64_MIN
+
+/** F.softmax(a, dim): exp(a - max) / sum(exp(a - max)) along dim (negative counts from the end;
+ *  a 0-d tensor takes dim 0 or -1). SoftmaxBackward0. Floating dtypes only: TG_ERR_DTYPE with
+ *  PyTorch's '"softmax_lastdim_kernel_impl" not implemented for 'Long'' (softmax_kernel_impl
+ *  when dim is not the last); TG_ERR_INDEX "Dimension out of range ...". */
+TG_API tg_tensor *tg_softmax(const tg_tensor *a, int dim);
+/** F.log_softmax(a, dim): a - max - log(sum(exp(a - max))). LogSoftmaxBackward0. Errors as
+ *  tg_softmax (log_softmax_lastdim_kernel_impl / log_softmax_kernel_impl). */
+TG_API tg_tensor *tg_log_softmax(const tg_tensor *a, int dim);
+
+/** F.nll_loss(input, target, weight, ignore_index=, reduction=): -weight[t] * input[n, t, ...]
+ *  over the targets t != ignore_index; mean divides by the sum of their weights (NaN when
+ *  nothing is left). input (C) with a 0-d target, (N, C) with target (N), or (N, C, d1, ...)
+ *  with target (N, d1, ...); target int64; weight NULL or (C) of input's dtype, not requiring
+ *  grad. Node: NllLossBackward0 for 1-D/2-D input, NllLoss2DBackward0 for more dims (and with
+ *  reduction none on 3-D / 5-D+ input a ViewBackward0 on top, as PyTorch reshapes).
+ *  Errors with PyTorch's texts: TG_ERR_SHAPE ("Expected input batch_size (3) to match target
+ *  batch_size (2).", "0D or 1D target tensor expected, multi-target not supported", "weight
+ *  tensor should be defined either for all 4 classes or no classes but got weight tensor of
+ *  shape: [3]", ...), TG_ERR_INDEX ("Target 5 is out of bounds."), TG_ERR_DTYPE ("expected
+ *  scalar type Long but found Float"), TG_ERR_AUTOGRAD (a weight that requires grad). */
+TG_API tg_tensor *tg_nll_loss(const tg_tensor *input, const tg_tensor *target,
+                              const tg_tensor *weight, tg_reduction reduction,
+                              int64_t ignore_index);
+/** F.cross_entropy(input, target, weight, ignore_index=, reduction=, label_smoothing=).
+ *  The class dim is 1 (0 for a 1-D input). A target of input's shape holds class
+ *  probabilities (floating; ignore_index must be negative): -sum(log_softmax(input) * target'
+ *  [* weight]) reduced, target' = target * (1 - ls) + ls / C; mean divides by numel / C
+ *  (DivBackward1; sum and none: NegBackward0). Otherwise target holds class indices:
+ *  nll_loss(log_softmax(input), target, ...) (NllLossBackward0), and with label_smoothing ls > 0
+ *  (1 - ls) * nll + ls / C * smooth (AddBackward0), smooth being -sum over classes of
+ *  log_softmax(input) [* weight], zero at ignored targets, reduced like nll_loss. ls > 1 fails
+ *  (TG_ERR_INVALID_ARG, "label_smoothing must be between 0.0 and 1.0. Got: 1.5"); ls <= 0 means
+ *  none. Other errors as tg_nll_loss and tg_log_softmax. */
+TG_API tg_tensor *tg_cross_entropy(const tg_tensor *input, const tg_tensor *target,
+                                   const tg_tensor *weight, tg_reduction reduction,
+                                   int64_t ignore_index, double label_smoothing);
+/** F.mse_loss(input, target): (input - target)^2, reduced. input and target broadcast (PyTorch
+ *  warns; we do not) and promote. MseLossBackward0; both are differentiable. TG_ERR_SHAPE when
+ *  they cannot broadcast, TG_ERR_DTYPE ('"mse_cpu" not implemented for 'Long'') for an integer
+ *  result. */
+TG_API tg_tensor *tg_mse_loss(const tg_tensor *input, const tg_tensor *target,
+                              tg_reduction reduction);
+/** F.l1_loss(input, target): |input - target| reduced, composed as PyTorch 2.x does: mean() /
+ *  sum() of abs(sub) (MeanBackward0 / SumBackward0 / AbsBackward0). Broadcasts; integer inputs
+ *  work for none and sum, mean fails as tg_mean does. */
+TG_API tg_tensor *tg_l1_loss(const tg_tensor *input, const tg_tensor *target,
+                             tg_reduction reduction);
+/** F.smooth_l1_loss(input, target, beta=): 0.5 z^2 / beta where z = |input - target| < beta,
+ *  else z - 0.5 beta; reduced. SmoothL1LossBackward0 (beta 0 is tg_l1_loss, as PyTorch 2.x).
+ *  Broadcasts and promotes. TG_ERR_INVALID_ARG for beta < 0 ("smooth_l1_loss does not support
+ *  negative values for beta."), TG_ERR_DTYPE for integer results ("smooth_l1_cpu"). */
+TG_API tg_tensor *tg_smooth_l1_loss(const tg_tensor *input, const tg_tensor *target,
+                                    tg_reduction reduction, double beta);
+/** F.binary_cross_entropy(input, target, weight): -w (t log x + (1 - t) log(1 - x)) with each
+ *  log clamped to >= -100, reduced. input in [0, 1]; target of input's shape and dtype; weight
+ *  NULL or broadcastable to it (not requiring grad). BinaryCrossEntropyBackward0; input and
+ *  target are differentiable (target: -w logit(x)). Errors: TG_ERR_SHAPE ("Using a target size
+ *  (torch.Size([3, 5])) that is different to the input size (torch.Size([3, 4])) is deprecated.
+ *  Please ensure they have the same size."), TG_ERR_INVALID_ARG ("all elements of input should
+ *  be between 0 and 1"), TG_ERR_DTYPE ("Found dtype Double but expected Float"). */
+TG_API tg_tensor *tg_binary_cross_entropy(const tg_tensor *input, const tg_tensor *target,
+                                          const tg_tensor *weight, tg_reduction reduction);
+/** F.binary_cross_entropy_with_logits(input, target, weight, pos_weight=): the stable
+ *  w ((1 - t) x + (1 + (p - 1) t) log(1 + exp(-x))), reduced. target of input's shape; weight
+ *  broadcasts to input's shape and pos_weight with target (neither may require grad); dtypes
+ *  promote. BinaryCrossEntropyWithLogitsBackward0; input and target are differentiable.
+ *  TG_ERR_SHAPE ("Target size (torch.Size([3, 5])) must be the same as input size
+ *  (torch.Size([3, 4]))", broadcast messages), TG_ERR_AUTOGRAD. */
+TG_API tg_tensor *tg_binary_cross_entropy_with_logits(const tg_tensor *input,
+                                                      const tg_tensor *target,
+                                                      const tg_tensor *weight,
+                                                      const tg_tensor *pos_weight,
+                                                      tg_reduction reduction);
+
+/** F.layer_norm(input, normalized_shape, weight, bias, eps): normalises over the last ndim dims
+ *  (mean and biased variance), then * weight + bias (each NULL or of normalized_shape).
+ *  NativeLayerNormBackward0 (input, weight and bias differentiable). PyTorch's messages:
+ *  "Given normalized_shape=[3], expected input with shape [*, 3], but got input of size[3, 4]"
+ *  (TG_ERR_SHAPE), weight/bias shape errors, TG_ERR_DTYPE for non-floating input
+ *  ('"LayerNormKernelImpl" not implemented for 'Long'') and mismatched parameter dtypes. */
+TG_API tg_tensor *tg_layer_norm(const tg_tensor *input, const int64_t *normalized_shape,
+                                int ndim, const tg_tensor *weight, const tg_tensor *bias,
+                                double eps);
+/** F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps) for
+ *  (N, C) and (N, C, *) inputs. Training: per-channel batch mean and biased variance; the
+ *  running statistics given (each may be NULL) are updated in place as PyTorch's CPU kernel
+ *  does (r = (1 - momentum) r + momentum stat, with the unbiased variance for running_var; the
+ *  version counter is not bumped). Evaluation normalises with the running statistics (both
+ *  required). NativeBatchNormBackward0 in both modes (input, weight and bias differentiable).
+ *  Errors: TG_ERR_SHAPE ("Expected more than 1 value per channel when training, got input size
+ *  torch.Size([1, 3])", "running_mean should contain 3 elements not 4", ...),
+ *  TG_ERR_INVALID_ARG ("running_mean must be defined in evaluation mode"), TG_ERR_DTYPE. */
+TG_API tg_tensor *tg_batch_norm(const tg_tensor *input, tg_tensor *running_mean,
+                                tg_tensor *running_var, const tg_tensor *weight,
+                                const tg_tensor *bias, bool training, double momentum,
+                                double eps);
+/** F.embedding(indices, weight, padding_idx): the rows weight[indices] with shape
+ *  indices.shape + (D,). weight is (num_embeddings, D); indices int64; padding_idx in
+ *  [-num_embeddings, num_embeddings) (negative counts from the end) or TG_NO_PADDING_IDX; rows
+ *  at padding_idx receive no gradient. EmbeddingBackward0. Errors: TG_ERR_SHAPE ("'weight' must
+ *  be 2-D"), TG_ERR_DTYPE (indices not int64), TG_ERR_INDEX ("index out of range in self"),
+ *  TG_ERR_INVALID_ARG ("Padding_idx must be within num_embeddings"). */
+TG_API tg_tensor *tg_embedding(const tg_tensor *weight, const tg_tensor *indices,
+                               int64_t padding_idx);
 
 /* ---- ops: convolution, pooling, attention (src/ops/conv.c) ---- [section:conv] */
 
@@ -639,6 +889,66 @@ TG_API tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void
 #define tg_zero_(...) (tg_set_location(__FILE__, __LINE__), (tg_zero_)(__VA_ARGS__))
 #define tg_fill_(...) (tg_set_location(__FILE__, __LINE__), (tg_fill_)(__VA_ARGS__))
 #define tg_copy_(...) (tg_set_location(__FILE__, __LINE__), (tg_copy_)(__VA_ARGS__))
+#define tg_log1p(...) (tg_set_location(__FILE__, __LINE__), (tg_log1p)(__VA_ARGS__))
+#define tg_expm1(...) (tg_set_location(__FILE__, __LINE__), (tg_expm1)(__VA_ARGS__))
+#define tg_rsqrt(...) (tg_set_location(__FILE__, __LINE__), (tg_rsqrt)(__VA_ARGS__))
+#define tg_sin(...) (tg_set_location(__FILE__, __LINE__), (tg_sin)(__VA_ARGS__))
+#define tg_cos(...) (tg_set_location(__FILE__, __LINE__), (tg_cos)(__VA_ARGS__))
+#define tg_tan(...) (tg_set_location(__FILE__, __LINE__), (tg_tan)(__VA_ARGS__))
+#define tg_tanh(...) (tg_set_location(__FILE__, __LINE__), (tg_tanh)(__VA_ARGS__))
+#define tg_sigmoid(...) (tg_set_location(__FILE__, __LINE__), (tg_sigmoid)(__VA_ARGS__))
+#define tg_sign(...) (tg_set_location(__FILE__, __LINE__), (tg_sign)(__VA_ARGS__))
+#define tg_reciprocal(...) (tg_set_location(__FILE__, __LINE__), (tg_reciprocal)(__VA_ARGS__))
+#define tg_square(...) (tg_set_location(__FILE__, __LINE__), (tg_square)(__VA_ARGS__))
+#define tg_floor(...) (tg_set_location(__FILE__, __LINE__), (tg_floor)(__VA_ARGS__))
+#define tg_ceil(...) (tg_set_location(__FILE__, __LINE__), (tg_ceil)(__VA_ARGS__))
+#define tg_round(...) (tg_set_location(__FILE__, __LINE__), (tg_round)(__VA_ARGS__))
+#define tg_relu(...) (tg_set_location(__FILE__, __LINE__), (tg_relu)(__VA_ARGS__))
+#define tg_leaky_relu(...) (tg_set_location(__FILE__, __LINE__), (tg_leaky_relu)(__VA_ARGS__))
+#define tg_elu(...) (tg_set_location(__FILE__, __LINE__), (tg_elu)(__VA_ARGS__))
+#define tg_gelu(...) (tg_set_location(__FILE__, __LINE__), (tg_gelu)(__VA_ARGS__))
+#define tg_silu(...) (tg_set_location(__FILE__, __LINE__), (tg_silu)(__VA_ARGS__))
+#define tg_softplus(...) (tg_set_location(__FILE__, __LINE__), (tg_softplus)(__VA_ARGS__))
+#define tg_clamp(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp)(__VA_ARGS__))
+#define tg_clamp_min(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_min)(__VA_ARGS__))
+#define tg_clamp_max(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_max)(__VA_ARGS__))
+#define tg_maximum(...) (tg_set_location(__FILE__, __LINE__), (tg_maximum)(__VA_ARGS__))
+#define tg_minimum(...) (tg_set_location(__FILE__, __LINE__), (tg_minimum)(__VA_ARGS__))
+#define tg_atan2(...) (tg_set_location(__FILE__, __LINE__), (tg_atan2)(__VA_ARGS__))
+#define tg_relu_(...) (tg_set_location(__FILE__, __LINE__), (tg_relu_)(__VA_ARGS__))
+#define tg_sigmoid_(...) (tg_set_location(__FILE__, __LINE__), (tg_sigmoid_)(__VA_ARGS__))
+#define tg_tanh_(...) (tg_set_location(__FILE__, __LINE__), (tg_tanh_)(__VA_ARGS__))
+#define tg_clamp_(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_)(__VA_ARGS__))
+#define tg_clamp_min_(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_min_)(__VA_ARGS__))
+#define tg_clamp_max_(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_max_)(__VA_ARGS__))
+#define tg_index_select(...) (tg_set_location(__FILE__, __LINE__), (tg_index_select)(__VA_ARGS__))
+#define tg_index_add(...) (tg_set_location(__FILE__, __LINE__), (tg_index_add)(__VA_ARGS__))
+#define tg_gather(...) (tg_set_location(__FILE__, __LINE__), (tg_gather)(__VA_ARGS__))
+#define tg_scatter(...) (tg_set_location(__FILE__, __LINE__), (tg_scatter)(__VA_ARGS__))
+#define tg_scatter_value(...) (tg_set_location(__FILE__, __LINE__), (tg_scatter_value)(__VA_ARGS__))
+#define tg_scatter_add(...) (tg_set_location(__FILE__, __LINE__), (tg_scatter_add)(__VA_ARGS__))
+#define tg_scatter_(...) (tg_set_location(__FILE__, __LINE__), (tg_scatter_)(__VA_ARGS__))
+#define tg_scatter_value_(...) (tg_set_location(__FILE__, __LINE__), (tg_scatter_value_)(__VA_ARGS__))
+#define tg_scatter_add_(...) (tg_set_location(__FILE__, __LINE__), (tg_scatter_add_)(__VA_ARGS__))
+#define tg_masked_fill(...) (tg_set_location(__FILE__, __LINE__), (tg_masked_fill)(__VA_ARGS__))
+#define tg_masked_fill_(...) (tg_set_location(__FILE__, __LINE__), (tg_masked_fill_)(__VA_ARGS__))
+#define tg_where(...) (tg_set_location(__FILE__, __LINE__), (tg_where)(__VA_ARGS__))
+#define tg_where_scalar(...) (tg_set_location(__FILE__, __LINE__), (tg_where_scalar)(__VA_ARGS__))
+#define tg_where_rscalar(...) (tg_set_location(__FILE__, __LINE__), (tg_where_rscalar)(__VA_ARGS__))
+#define tg_index(...) (tg_set_location(__FILE__, __LINE__), (tg_index)(__VA_ARGS__))
+#define tg_one_hot(...) (tg_set_location(__FILE__, __LINE__), (tg_one_hot)(__VA_ARGS__))
+#define tg_softmax(...) (tg_set_location(__FILE__, __LINE__), (tg_softmax)(__VA_ARGS__))
+#define tg_log_softmax(...) (tg_set_location(__FILE__, __LINE__), (tg_log_softmax)(__VA_ARGS__))
+#define tg_nll_loss(...) (tg_set_location(__FILE__, __LINE__), (tg_nll_loss)(__VA_ARGS__))
+#define tg_cross_entropy(...) (tg_set_location(__FILE__, __LINE__), (tg_cross_entropy)(__VA_ARGS__))
+#define tg_mse_loss(...) (tg_set_location(__FILE__, __LINE__), (tg_mse_loss)(__VA_ARGS__))
+#define tg_l1_loss(...) (tg_set_location(__FILE__, __LINE__), (tg_l1_loss)(__VA_ARGS__))
+#define tg_smooth_l1_loss(...) (tg_set_location(__FILE__, __LINE__), (tg_smooth_l1_loss)(__VA_ARGS__))
+#define tg_binary_cross_entropy(...) (tg_set_location(__FILE__, __LINE__), (tg_binary_cross_entropy)(__VA_ARGS__))
+#define tg_binary_cross_entropy_with_logits(...) (tg_set_location(__FILE__, __LINE__), (tg_binary_cross_entropy_with_logits)(__VA_ARGS__))
+#define tg_layer_norm(...) (tg_set_location(__FILE__, __LINE__), (tg_layer_norm)(__VA_ARGS__))
+#define tg_batch_norm(...) (tg_set_location(__FILE__, __LINE__), (tg_batch_norm)(__VA_ARGS__))
+#define tg_embedding(...) (tg_set_location(__FILE__, __LINE__), (tg_embedding)(__VA_ARGS__))
 #define tg_function_apply(...) (tg_set_location(__FILE__, __LINE__), (tg_function_apply)(__VA_ARGS__))
 #endif
 /* <<< end of anomaly locations >>> */
