@@ -495,6 +495,118 @@ TG_API tg_status tg_fill_(tg_tensor *self, double value);
 TG_API tg_status tg_copy_(tg_tensor *self, const tg_tensor *src);
 
 /* ---- ops: shape and view ops (src/ops/shape.c) ---- [section:shape] */
+/* Views (permute, squeeze, expand_as, unflatten, narrow, slice, select, split, chunk, and
+ * flatten when the strides allow) share a's storage and version counter, as tg_view does;
+ * cat, stack, repeat and flip make new tensors. Every op takes float32, float64, int64 and
+ * bool; only floating results are recorded. dim arguments may be negative (counted from the
+ * end). "IndexError" messages are TG_ERR_INDEX. */
+
+/** a.permute(dims): dims (ndims of them) is an ordering of a's dims. PermuteBackward0
+ *  (g.permute(inverse)). Errors: TG_ERR_SHAPE when ndims != a's ndim ("permute(sparse_coo):
+ *  number of dimensions in the tensor input does not match ..."), TG_ERR_INDEX for a dim out of
+ *  range, TG_ERR_INVALID_ARG "permute(): duplicate dims are not allowed.". */
+TG_API tg_tensor *tg_permute(const tg_tensor *a, const int64_t *dims, int ndims);
+/** a.squeeze(): a without its size-1 dims. SqueezeBackward0 (g reshaped to a's shape). */
+TG_API tg_tensor *tg_squeeze(const tg_tensor *a);
+/** a.squeeze(dim): a without dim when its size is 1, else a view with a's shape.
+ *  SqueezeBackward1. TG_ERR_INDEX for dim out of range ([-1, 0] for a 0-d a). */
+TG_API tg_tensor *tg_squeeze_dim(const tg_tensor *a, int dim);
+/** a.expand_as(other): a.expand(other's shape). ExpandBackward0; tg_expand's errors (prefixed
+ *  "tg_expand_as: "). other is only read for its shape and gets no gradient. */
+TG_API tg_tensor *tg_expand_as(const tg_tensor *a, const tg_tensor *other);
+/** a.flatten(start_dim, end_dim) (PyTorch's defaults are 0, -1): dims start..end merged into
+ *  one. A 0-d a gives shape [1]; start == end returns a itself (a new reference, no node);
+ *  otherwise it is tg_reshape: a view (ViewBackward0) when the strides allow, else a copy
+ *  (UnsafeViewBackward0 over CloneBackward0). Errors: TG_ERR_INDEX for dims out of range,
+ *  TG_ERR_INVALID_ARG "flatten() has invalid args: start_dim cannot come after end_dim". */
+TG_API tg_tensor *tg_flatten(const tg_tensor *a, int start_dim, int end_dim);
+/** a.unflatten(dim, sizes): dim split into nsizes dims (one of them may be -1, inferred).
+ *  Always a view: ViewBackward0. Errors (PyTorch 2.x's texts): TG_ERR_INDEX dim out of range;
+ *  TG_ERR_INVALID_ARG "unflatten: sizes must be non-empty"; TG_ERR_SHAPE "unflatten: Provided
+ *  sizes [2, 2] don't multiply up to the size of dim 1 (3) in the input tensor", and
+ *  "unflatten got an unexpected error:\n..." (two -1, a size below -1, -1 with a zero size, a
+ *  0-d a); TG_ERR_INVALID_ARG when the result would pass TG_MAX_DIMS. */
+TG_API tg_tensor *tg_unflatten(const tg_tensor *a, int dim, const int64_t *sizes, int nsizes);
+/** a.narrow(dim, start, length): elements start .. start+length-1 of dim (start may be
+ *  negative, from -size to size). A view: SliceBackward0. Errors (PyTorch 2.x): TG_ERR_SHAPE
+ *  "narrow() cannot be applied to a 0-dim tensor."; TG_ERR_INVALID_ARG "narrow(): length must
+ *  be non-negative." and "start (2) + length (3) exceeds dimension size (4)."; TG_ERR_INDEX
+ *  "start out of range (expected to be in range of [-4, 4], but got 5)" and for dim. */
+TG_API tg_tensor *tg_narrow(const tg_tensor *a, int dim, int64_t start, int64_t length);
+/** end for tg_slice meaning "to the end" (Python's x[start:]). */
+#define TG_SLICE_END INT64_MAX
+/** aten::slice(a, dim, start, end, step), i.e. Python's a[..., start:end:step] along dim:
+ *  negative start/end count from the end, values past either end are clamped, end <= start
+ *  gives an empty dim; start 0 and end TG_SLICE_END take everything. A view: SliceBackward0
+ *  (zeros of a's shape with g written into the slice; that formula records
+ *  SliceBackwardBackward0). Errors: TG_ERR_INDEX "slice() cannot be applied to a 0-dim
+ *  tensor." and for dim; TG_ERR_INVALID_ARG "slice step must be positive" for step <= 0. */
+TG_API tg_tensor *tg_slice(const tg_tensor *a, int dim, int64_t start, int64_t end,
+                           int64_t step);
+/** a.select(dim, index): a[..., index] along dim, without that dim (index may be negative).
+ *  A view: SelectBackward0 (zeros with g written at index; records SelectBackwardBackward0).
+ *  Errors, all TG_ERR_INDEX: "select() cannot be applied to a 0-dim tensor.", "select(): index
+ *  5 out of range for tensor of size [3, 4] at dimension 0", dim out of range. */
+TG_API tg_tensor *tg_select(const tg_tensor *a, int dim, int64_t index);
+
+/* Ops with several results (split, split_with_sizes, chunk) write them into the caller's
+ * array out, which has room for cap tensors, and the count into *n_out (n_out may be NULL).
+ * The results are views of a, each owned by the current scope like any result, and all are
+ * outputs of ONE node (SplitBackward0 or SplitWithSizesBackward0: the outputs' gradients are
+ * concatenated along dim, zeros for those that received none). Return TG_OK, or an error code
+ * with nothing written to out (*n_out still receives the count when the arguments were valid).
+ * cap smaller than the count is TG_ERR_INVALID_ARG; out NULL with cap 0 asks for the count only
+ * (TG_OK, nothing made), e.g. to size a malloc'd array. With a known bound:
+ *     tg_tensor *parts[3];
+ *     int n;
+ *     if (tg_chunk(x, 3, 0, parts, 3, &n) == TG_OK)  // parts[0..n-1], n <= 3 */
+/** a.split(split_size, dim) (torch.split with an int): pieces of split_size along dim, the
+ *  last one smaller when needed; a zero size dim with split_size 0 gives one empty piece.
+ *  SplitBackward0. Errors: TG_ERR_SHAPE "split expects at least a 1-dimensional tensor";
+ *  TG_ERR_INVALID_ARG "split expects split_size be non-negative, but got split_size=-1" and
+ *  "split_size can only be 0 if dimension size is 0, but got dimension size of 4";
+ *  TG_ERR_INDEX for dim. */
+TG_API tg_status tg_split(const tg_tensor *a, int64_t split_size, int dim, tg_tensor **out,
+                          int cap, int *n_out);
+/** a.split(sizes, dim) with a list (torch.split_with_sizes): nsizes pieces of those sizes.
+ *  SplitWithSizesBackward0. Errors: TG_ERR_SHAPE for a 0-d a; TG_ERR_INVALID_ARG
+ *  "split_with_sizes expects split_sizes have only non-negative entries, but got
+ *  split_sizes=[-1, 4]" and "split_with_sizes expects split_sizes to sum exactly to 3 (input
+ *  tensor's size at dimension 0), but got split_sizes=[1, 1]"; TG_ERR_INDEX for dim. */
+TG_API tg_status tg_split_with_sizes(const tg_tensor *a, const int64_t *sizes, int nsizes,
+                                     int dim, tg_tensor **out, int cap, int *n_out);
+/** a.chunk(chunks, dim): split with split_size ceil(size / chunks), so possibly fewer than
+ *  chunks pieces (SplitBackward0); a zero size dim gives chunks empty pieces
+ *  (SplitWithSizesBackward0), as PyTorch does. Errors: TG_ERR_SHAPE "chunk expects at least a
+ *  1-dimensional tensor"; TG_ERR_INVALID_ARG "chunk expects `chunks` to be greater than 0, got:
+ *  0"; TG_ERR_INDEX for dim. */
+TG_API tg_status tg_chunk(const tg_tensor *a, int64_t chunks, int dim, tg_tensor **out, int cap,
+                          int *n_out);
+
+/** torch.cat(tensors[0..n-1], dim): joined along dim; the dtype is the promoted one (bool <
+ *  int64 < float32 < float64). 1-D empty tensors (shape [0]) are skipped whatever the others'
+ *  shapes, as PyTorch does. CatBackward0 (g.narrow per input). n 0 (PyTorch's "expected a
+ *  non-empty list of Tensors") returns NULL without an error: no tensor, so no context to hold
+ *  one. Errors: TG_ERR_SHAPE "zero-dimensional tensor (at position 0) cannot be concatenated",
+ *  "Tensors must have same number of dimensions: got 2 and 1", "Sizes of tensors must match
+ *  except in dimension 1. Expected size 3 but got size 2 for tensor number 1 in the list.";
+ *  TG_ERR_INDEX for dim; TG_ERR_NULL_ARG for a NULL entry. */
+TG_API tg_tensor *tg_cat(tg_tensor *const *tensors, int n, int dim);
+/** torch.stack(tensors[0..n-1], dim): the tensors (all of one shape) along a new dim (dim in
+ *  [-ndim-1, ndim]); promoted dtype as tg_cat. StackBackward0 (g.select(dim, i) per input).
+ *  n 0 returns NULL without an error, as tg_cat. Errors: TG_ERR_SHAPE "stack expects each
+ *  tensor to be equal size, but got [3, 4] at entry 0 and [4, 3] at entry 1"; TG_ERR_INDEX for
+ *  dim. */
+TG_API tg_tensor *tg_stack(tg_tensor *const *tensors, int n, int dim);
+/** a.repeat(sizes): a tiled sizes[i] times along each dim; nsizes may exceed a's ndim (new
+ *  leading dims). RepeatBackward0 (the copies summed back). Errors: TG_ERR_INVALID_ARG "Number
+ *  of dimensions of repeat dims can not be smaller than number of dimensions of tensor";
+ *  TG_ERR_SHAPE "Trying to create tensor with negative dimension -4: [6, -4]". */
+TG_API tg_tensor *tg_repeat(const tg_tensor *a, const int64_t *sizes, int nsizes);
+/** torch.flip(a, dims): a copy reversed along each of dims. FlipBackward0 (g flipped alike).
+ *  Errors: TG_ERR_INDEX for a dim out of range; TG_ERR_INVALID_ARG "dim 0 appears multiple
+ *  times in the list of dims". */
+TG_API tg_tensor *tg_flip(const tg_tensor *a, const int64_t *dims, int ndims);
 
 /* ---- ops: pointwise math (src/ops/pointwise.c) ---- [section:pointwise] */
 /* Unary math. Integer and bool inputs compute in float32 (as torch.sin(int64) does); float32
@@ -572,6 +684,85 @@ TG_API tg_status tg_clamp_min_(tg_tensor *self, double min);
 TG_API tg_status tg_clamp_max_(tg_tensor *self, double max);
 
 /* ---- ops: more reductions (src/ops/reduce_ext.c) ---- [section:reduce_ext] */
+/* Reductions beyond sum/mean/norm, as PyTorch 2.x. `dims` lists take negative dims and may not
+ * repeat one; `ndims == 0` reduces every dim; `keepdim` keeps reduced dims as size 1. A 0-d
+ * tensor accepts dim 0 / -1. Errors carry PyTorch's text after "tg_<fn>: ": TG_ERR_INDEX for a
+ * dim out of range ("Dimension out of range (expected to be in range of [-2, 1], but got 2)")
+ * and for an empty reduced dim, TG_ERR_INVALID_ARG for a repeated dim, TG_ERR_DTYPE as noted. */
+
+/** a.prod(): the product of every element (ProdBackward0). float stays; int64 and bool give
+ *  int64 (wrapping). Gradient correct with zeros: prod([0, 2, 3]) gives [6, 0, 0]. */
+TG_API tg_tensor *tg_prod(const tg_tensor *a);
+/** a.prod(dim, keepdim) (ProdBackward1). */
+TG_API tg_tensor *tg_prod_dim(const tg_tensor *a, int dim, bool keepdim);
+
+/** a.max() / a.min(): the largest / smallest element as a 0-d tensor of a's dtype (MaxBackward1
+ *  / MinBackward1). NaN wins. The gradient is shared evenly by the elements equal to the result
+ *  (max([1, 3, 3]) gives [0, .5, .5]). TG_ERR_INVALID_ARG for an empty tensor: "max(): Expected
+ *  reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim'
+ *  argument." */
+TG_API tg_tensor *tg_max(const tg_tensor *a);
+TG_API tg_tensor *tg_min(const tg_tensor *a);
+/** torch.max(a, dim, keepdim) / torch.min: *values (a's dtype; MaxBackward0 / MinBackward0) and
+ *  *indices (int64, never requires grad) of the largest / smallest element of each slice along
+ *  dim: the first NaN, else the first of equal ones. Both results belong to the current scope;
+ *  indices may be NULL when not wanted (values may not: TG_ERR_NULL_ARG). The whole gradient
+ *  goes to the returned index. On failure both are set to NULL. TG_ERR_INDEX "max(): Expected
+ *  reduction dim 0 to have non-zero size." for an empty slice. */
+TG_API tg_status tg_max_dim(const tg_tensor *a, int dim, bool keepdim, tg_tensor **values,
+                            tg_tensor **indices);
+TG_API tg_status tg_min_dim(const tg_tensor *a, int dim, bool keepdim, tg_tensor **values,
+                            tg_tensor **indices);
+/** torch.amax / amin over dims (AmaxBackward0 / AminBackward0): NaN wins; the gradient is
+ *  split evenly among the elements equal to their slice's result. Empty input: ndims 0 is
+ *  TG_ERR_INVALID_ARG (as tg_max), an empty reduced dim TG_ERR_INDEX "amax(): Expected reduction
+ *  dim -2 to have non-zero size." (the dim as given). */
+TG_API tg_tensor *tg_amax(const tg_tensor *a, const int64_t *dims, int ndims, bool keepdim);
+TG_API tg_tensor *tg_amin(const tg_tensor *a, const int64_t *dims, int ndims, bool keepdim);
+/** torch.argmax(a, keepdim=keepdim) / argmin with no dim: the flat (row-major) index of the
+ *  first largest / smallest element (the first NaN if any), int64, 0-d (keepdim: every dim
+ *  size 1). Never differentiable. TG_ERR_INDEX "argmax(): Expected reduction dim to be specified
+ *  for input.numel() == 0."; TG_ERR_DTYPE "\"argmax_cpu\" not implemented for 'Bool'". */
+TG_API tg_tensor *tg_argmax(const tg_tensor *a, bool keepdim);
+TG_API tg_tensor *tg_argmin(const tg_tensor *a, bool keepdim);
+/** torch.argmax(a, dim, keepdim) / argmin: the indices tg_max_dim / tg_min_dim return. */
+TG_API tg_tensor *tg_argmax_dim(const tg_tensor *a, int dim, bool keepdim);
+TG_API tg_tensor *tg_argmin_dim(const tg_tensor *a, int dim, bool keepdim);
+
+/** torch.var(a, correction=c) over every element (VarBackward0): sum((a - mean)^2) /
+ *  max(0, N - c); c = 1 is the unbiased default, 0 the population variance; fractional c is
+ *  allowed. N - c <= 0 gives inf (NaN when every element equals the mean, e.g. one element)
+ *  and reports PyTorch 2.x's UserWarning "var(): degrees of freedom is <= 0. ..." through
+ *  tg_set_warning_handler; the gradient there is grad * where(a == mean, nan, inf) (2.x;
+ *  1.13 raises or differs, see docs/ops.md). float32/float64 only: TG_ERR_DTYPE "std and var
+ *  only support floating point and complex dtypes". */
+TG_API tg_tensor *tg_var(const tg_tensor *a, double correction);
+/** torch.var(a, dims, correction=c, keepdim=keepdim). ndims 0 is the whole-tensor variance
+ *  (as tg_var, keepdim honoured). */
+TG_API tg_tensor *tg_var_dim(const tg_tensor *a, const int64_t *dims, int ndims,
+                             double correction, bool keepdim);
+/** torch.std: sqrt of the variance (StdBackward0); the same rules as tg_var / tg_var_dim. */
+TG_API tg_tensor *tg_std(const tg_tensor *a, double correction);
+TG_API tg_tensor *tg_std_dim(const tg_tensor *a, const int64_t *dims, int ndims,
+                             double correction, bool keepdim);
+
+/** torch.logsumexp(a, dims, keepdim) (LogsumexpBackward0), computed stably as
+ *  log(sum(exp(a - m))) + m with m the slice's max (taken as 0 when infinite): all -inf gives
+ *  -inf (gradient NaN), an empty slice -inf. int64 and bool give float32. ndims 0 reduces
+ *  every dim (PyTorch raises a shape error for dim=() on a tensor of 2+ dims). */
+TG_API tg_tensor *tg_logsumexp(const tg_tensor *a, const int64_t *dims, int ndims, bool keepdim);
+
+/** torch.cumsum(a, dim) (CumsumBackward0): running sums along dim, a's shape. int64 and bool
+ *  give int64 (wrapping). Backward: the running sum of the gradient from the end. */
+TG_API tg_tensor *tg_cumsum(const tg_tensor *a, int dim);
+
+/** a.all() / a.any(): whether every / some element is nonzero (NaN counts as nonzero), a 0-d
+ *  bool tensor; empty: all true, any false. Any dtype; never differentiable. */
+TG_API tg_tensor *tg_all(const tg_tensor *a);
+TG_API tg_tensor *tg_any(const tg_tensor *a);
+/** a.all(dims, keepdim) / a.any(dims, keepdim) (PyTorch 2.2+ takes a tuple of dims). */
+TG_API tg_tensor *tg_all_dim(const tg_tensor *a, const int64_t *dims, int ndims, bool keepdim);
+TG_API tg_tensor *tg_any_dim(const tg_tensor *a, const int64_t *dims, int ndims, bool keepdim);
 
 /* ---- ops: indexing (src/ops/index.c) ---- [section:index] */
 /* Index tensors are int64 (other dtypes fail with PyTorch's TG_ERR_DTYPE message); an index
@@ -889,6 +1080,22 @@ TG_API tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void
 #define tg_zero_(...) (tg_set_location(__FILE__, __LINE__), (tg_zero_)(__VA_ARGS__))
 #define tg_fill_(...) (tg_set_location(__FILE__, __LINE__), (tg_fill_)(__VA_ARGS__))
 #define tg_copy_(...) (tg_set_location(__FILE__, __LINE__), (tg_copy_)(__VA_ARGS__))
+#define tg_permute(...) (tg_set_location(__FILE__, __LINE__), (tg_permute)(__VA_ARGS__))
+#define tg_squeeze(...) (tg_set_location(__FILE__, __LINE__), (tg_squeeze)(__VA_ARGS__))
+#define tg_squeeze_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_squeeze_dim)(__VA_ARGS__))
+#define tg_expand_as(...) (tg_set_location(__FILE__, __LINE__), (tg_expand_as)(__VA_ARGS__))
+#define tg_flatten(...) (tg_set_location(__FILE__, __LINE__), (tg_flatten)(__VA_ARGS__))
+#define tg_unflatten(...) (tg_set_location(__FILE__, __LINE__), (tg_unflatten)(__VA_ARGS__))
+#define tg_narrow(...) (tg_set_location(__FILE__, __LINE__), (tg_narrow)(__VA_ARGS__))
+#define tg_slice(...) (tg_set_location(__FILE__, __LINE__), (tg_slice)(__VA_ARGS__))
+#define tg_select(...) (tg_set_location(__FILE__, __LINE__), (tg_select)(__VA_ARGS__))
+#define tg_split(...) (tg_set_location(__FILE__, __LINE__), (tg_split)(__VA_ARGS__))
+#define tg_split_with_sizes(...) (tg_set_location(__FILE__, __LINE__), (tg_split_with_sizes)(__VA_ARGS__))
+#define tg_chunk(...) (tg_set_location(__FILE__, __LINE__), (tg_chunk)(__VA_ARGS__))
+#define tg_cat(...) (tg_set_location(__FILE__, __LINE__), (tg_cat)(__VA_ARGS__))
+#define tg_stack(...) (tg_set_location(__FILE__, __LINE__), (tg_stack)(__VA_ARGS__))
+#define tg_repeat(...) (tg_set_location(__FILE__, __LINE__), (tg_repeat)(__VA_ARGS__))
+#define tg_flip(...) (tg_set_location(__FILE__, __LINE__), (tg_flip)(__VA_ARGS__))
 #define tg_log1p(...) (tg_set_location(__FILE__, __LINE__), (tg_log1p)(__VA_ARGS__))
 #define tg_expm1(...) (tg_set_location(__FILE__, __LINE__), (tg_expm1)(__VA_ARGS__))
 #define tg_rsqrt(...) (tg_set_location(__FILE__, __LINE__), (tg_rsqrt)(__VA_ARGS__))
@@ -921,6 +1128,28 @@ TG_API tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void
 #define tg_clamp_(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_)(__VA_ARGS__))
 #define tg_clamp_min_(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_min_)(__VA_ARGS__))
 #define tg_clamp_max_(...) (tg_set_location(__FILE__, __LINE__), (tg_clamp_max_)(__VA_ARGS__))
+#define tg_prod(...) (tg_set_location(__FILE__, __LINE__), (tg_prod)(__VA_ARGS__))
+#define tg_prod_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_prod_dim)(__VA_ARGS__))
+#define tg_max(...) (tg_set_location(__FILE__, __LINE__), (tg_max)(__VA_ARGS__))
+#define tg_min(...) (tg_set_location(__FILE__, __LINE__), (tg_min)(__VA_ARGS__))
+#define tg_max_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_max_dim)(__VA_ARGS__))
+#define tg_min_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_min_dim)(__VA_ARGS__))
+#define tg_amax(...) (tg_set_location(__FILE__, __LINE__), (tg_amax)(__VA_ARGS__))
+#define tg_amin(...) (tg_set_location(__FILE__, __LINE__), (tg_amin)(__VA_ARGS__))
+#define tg_argmax(...) (tg_set_location(__FILE__, __LINE__), (tg_argmax)(__VA_ARGS__))
+#define tg_argmin(...) (tg_set_location(__FILE__, __LINE__), (tg_argmin)(__VA_ARGS__))
+#define tg_argmax_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_argmax_dim)(__VA_ARGS__))
+#define tg_argmin_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_argmin_dim)(__VA_ARGS__))
+#define tg_var(...) (tg_set_location(__FILE__, __LINE__), (tg_var)(__VA_ARGS__))
+#define tg_var_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_var_dim)(__VA_ARGS__))
+#define tg_std(...) (tg_set_location(__FILE__, __LINE__), (tg_std)(__VA_ARGS__))
+#define tg_std_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_std_dim)(__VA_ARGS__))
+#define tg_logsumexp(...) (tg_set_location(__FILE__, __LINE__), (tg_logsumexp)(__VA_ARGS__))
+#define tg_cumsum(...) (tg_set_location(__FILE__, __LINE__), (tg_cumsum)(__VA_ARGS__))
+#define tg_all(...) (tg_set_location(__FILE__, __LINE__), (tg_all)(__VA_ARGS__))
+#define tg_any(...) (tg_set_location(__FILE__, __LINE__), (tg_any)(__VA_ARGS__))
+#define tg_all_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_all_dim)(__VA_ARGS__))
+#define tg_any_dim(...) (tg_set_location(__FILE__, __LINE__), (tg_any_dim)(__VA_ARGS__))
 #define tg_index_select(...) (tg_set_location(__FILE__, __LINE__), (tg_index_select)(__VA_ARGS__))
 #define tg_index_add(...) (tg_set_location(__FILE__, __LINE__), (tg_index_add)(__VA_ARGS__))
 #define tg_gather(...) (tg_set_location(__FILE__, __LINE__), (tg_gather)(__VA_ARGS__))

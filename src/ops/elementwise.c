@@ -437,7 +437,11 @@ static const tgi_ew_desc D_WHERE = {"tg_where", "where_cpu", TGI_OP_WHERE,
                                 {k_where_f, k_where_d, k_where_l}, EW_COND_FIRST, NULL};
 
 tg_tensor *tgi_where(const tg_tensor *cond, const tg_tensor *a, const tg_tensor *b) {
-    if (!cond || !a || !b) return NULL;
+    if (!cond || !a || !b) {
+        const tg_tensor *any = cond ? cond : a ? a : b;
+        tgi_null_arg(any ? any->ctx : NULL, "tg_where", !cond ? "condition" : !a ? "self" : "other");
+        return NULL;
+    }
     tg_ctx *ctx = a->ctx;
     if (cond->dtype != TG_BOOL) {
         tgi_error(ctx, TG_ERR_DTYPE, "tg_where: where expected condition to be a boolean tensor, "
@@ -451,9 +455,9 @@ tg_tensor *tgi_where(const tg_tensor *cond, const tg_tensor *a, const tg_tensor 
         tgi_broadcast_shapes(ctx, "tg_where", s1, n1, b->shape, b->ndim, s2, &n2) != TG_OK)
         return NULL;
     tg_dtype dt = tgi_result_type(a, b);
-    if (dt == TG_BOOL) dt = TG_INT64;
+    tg_dtype compute = dt == TG_BOOL ? TG_INT64 : dt; /* bool selects through int64, then back */
     const tg_tensor *in[3] = {cond, a, b};
-    tg_tensor *out = tgi_ew_run(&D_WHERE, in, 3, dt, dt, s2, n2, NULL);
+    tg_tensor *out = tgi_ew_run(&D_WHERE, in, 3, compute, dt, s2, n2, NULL);
     if (!out) return NULL;
     tg_status st = TG_OK;
     const tg_tensor *rin[3] = {NULL, a, b};
@@ -494,7 +498,8 @@ tg_status tgi_check_inplace(const char *fn, tg_tensor *self, bool recording) {
                              "%s: a view of a leaf Variable that requires grad is being used in "
                              "an in-place operation.",
                              fn);
-        if (self->grad_fn && self->grad_fn->n_outputs > 1)
+        if (self->grad_fn && (self->grad_fn->n_outputs > 1 || self->grad_fn->op == TGI_OP_SPLIT ||
+                              self->grad_fn->op == TGI_OP_SPLIT_WITH_SIZES))
             return tgi_error(self->ctx, TG_ERR_AUTOGRAD,
                              "%s: Output %u of %s is a view and is being modified inplace. This "
                              "view is the output of a function that returns multiple views. Such "
