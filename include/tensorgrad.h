@@ -111,8 +111,11 @@ typedef struct tg_memstats {
     int64_t storages;
     int64_t nodes;
     int64_t storage_bytes;
+    int64_t peak_storage_bytes; /* high-water mark since creation or tg_ctx_reset_peak */
 } tg_memstats;
 TG_API tg_memstats tg_ctx_memstats(const tg_ctx *ctx);
+/** Restarts peak_storage_bytes from the current storage_bytes. */
+TG_API void tg_ctx_reset_peak(tg_ctx *ctx);
 
 /* ---------------------------------------------------------------------------------------------
  * Scopes and references
@@ -461,7 +464,8 @@ TG_API tg_tensor *tg_norm_dim(const tg_tensor *a, double p, const int64_t *dims,
 
 /* Linear algebra. */
 TG_API tg_tensor *tg_mm(const tg_tensor *a, const tg_tensor *b);        /* MmBackward0 */
-/** matmul for 2-D operands (as mm). Other ranks: TG_ERR_SHAPE until batched matmul lands. */
+/** a @ b with PyTorch's full rules (dot, mv, mm, batched with broadcasting); see the linear
+ *  algebra section below for the nodes each case records. */
 TG_API tg_tensor *tg_matmul(const tg_tensor *a, const tg_tensor *b);
 
 /* Views (share storage with the input). shape may contain one -1. */
@@ -831,6 +835,58 @@ TG_API tg_tensor *tg_one_hot(const tg_tensor *t, int64_t num_classes);
 
 /* ---- ops: more linear algebra (src/ops/linalg.c) ---- [section:linalg] */
 
+/* tg_matmul(a, b) (declared above) follows torch.matmul for every rank: 1-D . 1-D is dot
+ * (DotBackward0), 2-D . 1-D is mv (MvBackward0), 1-D . 2-D is unsqueeze(0), mm, squeeze_(0)
+ * (SqueezeBackward4), 2-D . 2-D is mm (MmBackward0); when either side has 3 or more dims the
+ * batch dims (all but the last two; a 1-D side has none) broadcast and the result is
+ * UnsafeViewBackward0 over mm/mv of the folded operand or over bmm of the expanded ones, as
+ * PyTorch 2.x chooses (a 2-D . N-D product whose 2-D side requires grad ends in a copy of the
+ * transposed result: CloneBackward0). float32, float64, int64. Errors (PyTorch's text from the
+ * product that fails, prefixed "tg_matmul: "): a 0-d operand (TG_ERR_SHAPE "both arguments to
+ * matmul need to be at least 1D, but they are 0D and 2D"); contracted sizes that differ or batch
+ * dims that do not broadcast (TG_ERR_SHAPE); different dtypes or bool (TG_ERR_DTYPE). */
+
+/** torch.bmm(a, b): [B, n, m] @ [B, m, p] -> [B, n, p] (BmmBackward0). float32, float64, int64.
+ *  Errors: TG_ERR_SHAPE "batch1 must be a 3D tensor" / "batch2 must be a 3D tensor" /
+ *  "Expected size for first two dimensions of batch2 tensor to be: [B, m] but got: [..]."; TG_ERR_DTYPE
+ *  "expected scalar type Float but found Double" for mixed dtypes, "\"bmm\" not implemented for
+ *  'Bool'". */
+TG_API tg_tensor *tg_bmm(const tg_tensor *a, const tg_tensor *b);
+/** torch.mv(mat, vec): [n, m] @ [m] -> [n] (MvBackward0). float32, float64, int64.
+ *  Errors: TG_ERR_INDEX for a 0-d mat; TG_ERR_SHAPE "vector + matrix @ vector expected, got 1,
+ *  2, 2", "size mismatch, got input (2), mat (2x3), vec (4)"; TG_ERR_DTYPE "addmv input tensors
+ *  must have the same dtype, but got Double, Float, and Double", bool. */
+TG_API tg_tensor *tg_mv(const tg_tensor *mat, const tg_tensor *vec);
+/** torch.dot(a, b): the 0-d sum of a[i] * b[i] of two 1-D tensors (DotBackward0). float32 (summed
+ *  in double), float64, int64. Errors: TG_ERR_SHAPE "1D tensors expected, but got 2D and 2D
+ *  tensors", "inconsistent tensor size, expected tensor [3] and src [4] to have the same number
+ *  of elements, but got 3 and 4 elements respectively"; TG_ERR_DTYPE "dot : expected both vectors
+ *  to have same dtype, but found Float and Double", bool. */
+TG_API tg_tensor *tg_dot(const tg_tensor *a, const tg_tensor *b);
+/** torch.outer(a, b): [n] x [m] -> [n, m], computed as PyTorch 2.x does, a.reshape(n, 1) * b
+ *  (MulBackward0); dtypes promote as tg_mul. Errors: TG_ERR_SHAPE "outer: Expected 1-D argument
+ *  self, but got 2-D" (or vec2). */
+TG_API tg_tensor *tg_outer(const tg_tensor *a, const tg_tensor *b);
+/** torch.addmm(input, mat1, mat2, beta=beta, alpha=alpha): beta * input + alpha * (mat1 @ mat2),
+ *  input broadcast to [n, p] (AddmmBackward0). beta == 0 ignores input (nan included), alpha ==
+ *  0 the product. float32, float64, int64 (beta and alpha truncated to integers, as PyTorch).
+ *  Errors: TG_ERR_DTYPE "self and mat2 must have the same dtype, but got Float and Double", "mat1
+ *  and mat2 must have the same dtype, ...", bool; TG_ERR_SHAPE "mat1 must be a matrix, got 1-D
+ *  tensor", "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)", input not expandable to
+ *  [n, p] (expand's messages); TG_ERR_INVALID_ARG "value cannot be converted to type int64_t
+ *  without overflow" for int64 tensors with a non-finite or out-of-range beta or alpha. */
+TG_API tg_tensor *tg_addmm(const tg_tensor *input, const tg_tensor *mat1, const tg_tensor *mat2,
+                           double beta, double alpha);
+/** torch.nn.functional.linear(x, weight, bias): x @ weight^T + bias; bias may be NULL. x is
+ *  [..., in] (1-D or more), weight [out, in] (or 1-D), bias broadcastable to the result. Built as
+ *  PyTorch 2.x builds it: 2-D x with bias is addmm (AddmmBackward0); with bias and a contiguous x
+ *  of 3 dims (or any rank when bias is 1-D) addmm on x viewed as 2-D, viewed back
+ *  (ViewBackward0); otherwise matmul(x, weight^T) (MmBackward0 for 2-D x, UnsafeViewBackward0 for
+ *  batched x), plus an in-place bias add (AddBackward0). Errors: TG_ERR_SHAPE "both arguments to
+ *  linear need to be at least 1D, but they are 0D and 2D", "t() expects a tensor with <= 2
+ *  dimensions, but self is 3D", and those of addmm / matmul / the bias add. */
+TG_API tg_tensor *tg_linear(const tg_tensor *x, const tg_tensor *weight, const tg_tensor *bias);
+
 /* ---- ops: neural-network functions and losses (src/ops/nn.c, src/ops/loss.c) ---- [section:nn] */
 
 /** How a loss reduces its per-element values: reduction='none' | 'mean' | 'sum' in PyTorch (the
@@ -978,6 +1034,16 @@ TG_API tg_status tg_gradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int 
  *  v NULL draws one from the ctx's generator (requiring grad, so the check covers v too). */
 TG_API tg_status tg_gradgradcheck(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void *user,
                                   tg_tensor *grad_output, const tg_gradcheck_opts *opts);
+
+/** torch.utils.checkpoint(fn, *inputs): runs fn without recording its inside and records one
+ *  CheckpointFunctionBackward node instead; backward runs fn again with grad mode on (and the
+ *  ctx's generator state as it was, so random ops repeat) and backpropagates through that.
+ *  Trades compute for memory: nothing inside fn is kept between forward and backward but its
+ *  inputs (at most 8). Every tensor that needs a gradient must be one of the inputs (as with
+ *  PyTorch's reentrant checkpoint, tensors fn reaches otherwise get none). *output receives
+ *  fn's result, owned by the current scope; it may alias an entry of inputs. */
+TG_API tg_status tg_checkpoint(tg_gradcheck_fn fn, tg_tensor *const *inputs, int n, void *user,
+                               tg_tensor **output);
 
 /* ---------------------------------------------------------------------------------------------
  * Functional API (torch.autograd.functional) for a function of n tensors returning one tensor
@@ -1166,6 +1232,12 @@ TG_API tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void
 #define tg_where_rscalar(...) (tg_set_location(__FILE__, __LINE__), (tg_where_rscalar)(__VA_ARGS__))
 #define tg_index(...) (tg_set_location(__FILE__, __LINE__), (tg_index)(__VA_ARGS__))
 #define tg_one_hot(...) (tg_set_location(__FILE__, __LINE__), (tg_one_hot)(__VA_ARGS__))
+#define tg_bmm(...) (tg_set_location(__FILE__, __LINE__), (tg_bmm)(__VA_ARGS__))
+#define tg_mv(...) (tg_set_location(__FILE__, __LINE__), (tg_mv)(__VA_ARGS__))
+#define tg_dot(...) (tg_set_location(__FILE__, __LINE__), (tg_dot)(__VA_ARGS__))
+#define tg_outer(...) (tg_set_location(__FILE__, __LINE__), (tg_outer)(__VA_ARGS__))
+#define tg_addmm(...) (tg_set_location(__FILE__, __LINE__), (tg_addmm)(__VA_ARGS__))
+#define tg_linear(...) (tg_set_location(__FILE__, __LINE__), (tg_linear)(__VA_ARGS__))
 #define tg_softmax(...) (tg_set_location(__FILE__, __LINE__), (tg_softmax)(__VA_ARGS__))
 #define tg_log_softmax(...) (tg_set_location(__FILE__, __LINE__), (tg_log_softmax)(__VA_ARGS__))
 #define tg_nll_loss(...) (tg_set_location(__FILE__, __LINE__), (tg_nll_loss)(__VA_ARGS__))

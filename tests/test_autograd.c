@@ -550,7 +550,7 @@ static void test_memory_flat(void) {
     tg_tensor *w = tg_randn(c, TG_SHAPE(4, 3), TG_FLOAT32);
     tg_requires_grad_(w, true);
     tg_tensor *xin = tg_randn(c, TG_SHAPE(5, 4), TG_FLOAT32);
-    tg_memstats before = {0, 0, 0, 0};
+    tg_memstats before = {0, 0, 0, 0, 0};
     for (int step = 0; step < 2000; step++) {
         tg_scope_begin(c);
         tg_tensor *loss = tg_mean(tg_pow_scalar(tg_sub_scalar(tg_mm(xin, w), 1.0), 2));
@@ -591,6 +591,16 @@ static void test_scopes(void) {
     tg_release(mine);
     tg_release(NULL);
     CHECK_INT(tg_ctx_memstats(c).tensors, m0.tensors);
+    /* a keep made in an outer scope is not moved by an inner scope's end */
+    tg_scope_begin(c);
+    tg_tensor *outer = tg_keep(tg_full(c, TG_SHAPE(2), 3.0, TG_FLOAT32));
+    tg_scope_begin(c);
+    tg_tensor *inner = tg_keep(tg_full(c, TG_SHAPE(2), 4.0, TG_FLOAT32));
+    tg_scope_end(c); /* inner moves to the outer scope */
+    CHECK_NEAR(tg_tensor_get(inner, 0), 4.0, 0);
+    tg_scope_end(c); /* inner is freed with the outer scope; outer moves to the root */
+    CHECK_NEAR(tg_tensor_get(outer, 1), 3.0, 0);
+    CHECK_INT(tg_ctx_memstats(c).tensors, m0.tensors + 1);
     /* a leaked user reference is still reclaimed by tg_ctx_free (valgrind checks this) */
     tg_retain(tg_ones(c, TG_SHAPE(100000), TG_FLOAT32));
     tg_ctx_free(c);

@@ -199,6 +199,21 @@ def scenarios():
     (b * b).sum().backward()
     rec("copy_slices_plain_base_grad", q_grad=q.grad)
 
+    # activation checkpointing (reentrant)
+    from torch.utils.checkpoint import checkpoint
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    w = torch.tensor([1.5, 0.5, -0.25], requires_grad=True)
+
+    def seg(x, w):
+        h = x * w
+        for _ in range(3):
+            h = (h * h + 1).sqrt() * w
+        return h
+    y = checkpoint(seg, x, w, use_reentrant=True)
+    fn = type(y.grad_fn).__name__
+    y.sum().backward()
+    rec("checkpoint", y=y, fn=fn, x_grad=x.grad, w_grad=w.grad)
+
     # anomaly detection
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")

@@ -111,6 +111,29 @@ awk -v f="$tg_f" -v b="$tg_b" -v fm="$tg_fm" -v bm="$tg_bm" 'BEGIN {
            f <= 0.15 ? "met" : "MISSED", fm <= 0.15 ? "met" : "MISSED",
            b <= 0.4 ? "met" : "MISSED", bm <= 0.4 ? "met" : "MISSED" }'
 
+# ---- activation checkpointing: memory saved, and time against PyTorch's checkpoint
+echo
+echo "== checkpoint: 16-layer tanh MLP (batch 512, width 256, float32), fwd+bwd, plain vs 4-layer segments checkpointed"
+if ck_line=$("$BUILD/bench/checkpoint"); then
+    echo "$ck_line"
+    if "$PYTHON" -c 'import torch' >/dev/null 2>&1 && pk_line=$("$PYTHON" bench/checkpoint.py 2>/dev/null); then
+        echo "$pk_line"
+        agree pytorch_checkpoint grad_checksum "$pk_line" "$ck_line"
+        awk -v a="$(field "$ck_line" plain_ms)" -v b="$(field "$ck_line" ckpt_ms)" \
+            -v c="$(field "$pk_line" plain_ms)" -v d="$(field "$pk_line" ckpt_ms)" \
+            -v p="$(field "$ck_line" plain_peak_bytes)" -v q="$(field "$ck_line" ckpt_peak_bytes)" \
+            'BEGIN { printf "peak tensor memory: %.1f MB plain, %.1f MB checkpointed (%.0f%% saved)\n",
+                     p / 1048576, q / 1048576, 100 * (1 - q / p);
+                     printf "time: tensorgrad %.1f / %.1f ms, PyTorch %.1f / %.1f ms (plain / checkpointed); PyTorch/tensorgrad %.1fx / %.1fx\n",
+                     a, b, c, d, c / a, d / b }'
+    else
+        echo "run_bench: SKIPPED PyTorch checkpoint comparison (torch missing)"
+    fi
+else
+    echo "run_bench: checkpoint benchmark failed" >&2
+    status=1
+fi
+
 if [ "$status" -ne 0 ]; then
     echo "run_bench: FAILED" >&2
 else

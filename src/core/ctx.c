@@ -86,8 +86,12 @@ void *tgi_slab_alloc(tg_ctx *ctx, size_t size) {
 }
 
 tg_memstats tg_ctx_memstats(const tg_ctx *ctx) {
-    tg_memstats z = {0, 0, 0, 0};
+    tg_memstats z = {0, 0, 0, 0, 0};
     return ctx ? ctx->stats : z;
+}
+
+void tg_ctx_reset_peak(tg_ctx *ctx) {
+    if (ctx) ctx->stats.peak_storage_bytes = ctx->stats.storage_bytes;
 }
 
 tg_ctx *tg_tensor_ctx(const tg_tensor *t) { return t ? t->ctx : NULL; }
@@ -110,16 +114,17 @@ tg_tensor *tgi_own(tg_tensor *t) {
 
 tg_status tg_scope_begin(tg_ctx *ctx) {
     if (!ctx) return TG_ERR_NULL_ARG;
-    if (ctx->n_frames == ctx->cap_frames) {
+    if (2 * ctx->n_frames + 2 > ctx->cap_frames) {
         int64_t cap = ctx->cap_frames;
-        if (!grow((void **)&ctx->frames, &cap, ctx->n_frames + 1, sizeof(int64_t)))
+        if (!grow((void **)&ctx->frames, &cap, 2 * ctx->n_frames + 2, sizeof(int64_t)))
             return tgi_error(ctx, TG_ERR_OOM, "tg_scope_begin: out of memory");
         ctx->cap_frames = (int)cap;
     }
-    /* frames[k] records, for scope k+1, where its entries start and how many kept entries
-     * belong to enclosing scopes (packed: kept count in the high half is not needed because
-     * kept references are appended when the scope ends). */
-    ctx->frames[ctx->n_frames++] = ctx->n_owned;
+    /* a frame records where its owned entries start and how many kept references were already
+     * pending for enclosing scopes */
+    ctx->frames[2 * ctx->n_frames] = ctx->n_owned;
+    ctx->frames[2 * ctx->n_frames + 1] = ctx->n_kept;
+    ctx->n_frames++;
     return TG_OK;
 }
 
@@ -127,20 +132,22 @@ tg_status tg_scope_end(tg_ctx *ctx) {
     if (!ctx) return TG_ERR_NULL_ARG;
     if (ctx->n_frames == 0)
         return tgi_error(ctx, TG_ERR_SCOPE, "tg_scope_end: no scope is open");
-    int64_t start = ctx->frames[--ctx->n_frames];
-    /* Keeps made inside this scope survive into the parent: take them before releasing. */
-    int64_t nk = ctx->n_kept;
+    ctx->n_frames--;
+    int64_t start = ctx->frames[2 * ctx->n_frames];
+    int64_t kept_from = ctx->frames[2 * ctx->n_frames + 1];
     for (int64_t i = ctx->n_owned - 1; i >= start; i--) tgi_tensor_decref(ctx->owned[i]);
     ctx->n_owned = start;
-    if (nk) {
+    /* references kept inside this scope move to the enclosing one */
+    int64_t nk = ctx->n_kept - kept_from;
+    if (nk > 0) {
         if (!grow((void **)&ctx->owned, &ctx->cap_owned, ctx->n_owned + nk, sizeof(tg_tensor *))) {
-            for (int64_t i = 0; i < nk; i++) tgi_tensor_decref(ctx->kept[i]);
-            ctx->n_kept = 0;
+            for (int64_t i = kept_from; i < ctx->n_kept; i++) tgi_tensor_decref(ctx->kept[i]);
+            ctx->n_kept = kept_from;
             return tgi_error(ctx, TG_ERR_OOM, "tg_scope_end: out of memory moving kept tensors");
         }
-        memcpy(ctx->owned + ctx->n_owned, ctx->kept, (size_t)nk * sizeof(tg_tensor *));
+        memcpy(ctx->owned + ctx->n_owned, ctx->kept + kept_from, (size_t)nk * sizeof(tg_tensor *));
         ctx->n_owned += nk;
-        ctx->n_kept = 0;
+        ctx->n_kept = kept_from;
     }
     return TG_OK;
 }

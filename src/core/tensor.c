@@ -53,6 +53,8 @@ tgi_storage *tgi_storage_new(tg_ctx *ctx, size_t nbytes) {
     ctx->storages.next = s;
     ctx->stats.storages++;
     ctx->stats.storage_bytes += (int64_t)nbytes;
+    if (ctx->stats.storage_bytes > ctx->stats.peak_storage_bytes)
+        ctx->stats.peak_storage_bytes = ctx->stats.storage_bytes;
     return s;
 }
 
