@@ -1006,6 +1006,67 @@ TG_API tg_tensor *tg_embedding(const tg_tensor *weight, const tg_tensor *indices
 /* ---- ops: convolution, pooling, attention (src/ops/conv.c) ---- [section:conv] */
 
 /* ---- ops: random sampling and dropout (src/ops/random.c) ---- [section:random] */
+/* Every sampler draws from its ctx's generator (tg_manual_seed) exactly as PyTorch's CPU kernel
+ * draws from its generator, element by element in the order PyTorch visits them, so after
+ * tg_manual_seed(ctx, s) a sequence of calls gives the numbers torch.manual_seed(s) and the same
+ * calls give (Debian's torch 1.13 on an AVX2 CPU; the generator is shared with tg_rand /
+ * tg_randn, including randn's cached normal sample). A failing call draws nothing unless said.
+ * The in-place samplers (tg_random_, tg_normal_, tg_uniform_, tg_bernoulli_) follow the in-place
+ * rules above: on a non-leaf that requires grad they record a node (RandomBackward0,
+ * NormalBackward0, UniformBackward0, BernoulliBackward2) that gives the old values a zero
+ * gradient; on a leaf requiring grad they fail (TG_ERR_AUTOGRAD, PyTorch's message) before any
+ * other check. An expanded self fails with TG_ERR_INVALID_ARG "unsupported operation: more than
+ * one element of the written-to tensor refers to a single memory location. ...". */
+
+/** torch.randint(low, high, shape, dtype=dtype): integers in [low, high), each (draw % (high -
+ *  low)) + low with a 32-bit draw (a 64-bit one when high - low >= 2^32). PyTorch's default dtype
+ *  here is TG_INT64; float32/float64/bool work as in PyTorch. Never requires grad. Errors:
+ *  TG_ERR_INVALID_ARG "random_ expects 'from' to be less than 'to', but got from=5 >= to=5",
+ *  "to - 1 is out of bounds for bool" (and "from ..."); shape errors as tg_zeros. For floating
+ *  dtypes, bounds beyond +-2^24 (float32) / 2^53 (float64) give PyTorch's warning. */
+TG_API tg_tensor *tg_randint(tg_ctx *ctx, int64_t low, int64_t high, const int64_t *shape,
+                             int ndim, tg_dtype dtype);
+/** self.random_(from, to): tg_randint's values written into self (any dtype) in place.
+ *  RandomBackward0. Errors as tg_randint. */
+TG_API tg_status tg_random_(tg_tensor *self, int64_t from, int64_t to);
+/** self.normal_(mean, std): normal samples in place. A contiguous float tensor of 16 or more
+ *  elements takes PyTorch's block Box-Muller fill; smaller or non-contiguous tensors draw one
+ *  scalar Box-Muller sample per element. NormalBackward0. Errors: TG_ERR_INVALID_ARG "normal
+ *  expects std >= 0.0, but found std -1"; TG_ERR_DTYPE "\"normal_kernel_cpu\" not implemented
+ *  for 'Long'". */
+TG_API tg_status tg_normal_(tg_tensor *self, double mean, double std);
+/** self.uniform_(from, to): uniform samples on [from, to) in place. UniformBackward0. Errors:
+ *  TG_ERR_DTYPE "\"check_uniform_bounds\" not implemented for 'Long'"; TG_ERR_INVALID_ARG "from
+ *  is out of bounds for float" (also "to ...", NaN included), "uniform_ expects to return a
+ *  [from, to) range, but found from=2 > to=1", "uniform_ expects to-from <=
+ *  std::numeric_limits<Float>::max(), but found to=3e+38 and from=-3e+38 which result in
+ *  to-from to exceed the limit". */
+TG_API tg_status tg_uniform_(tg_tensor *self, double from, double to);
+/** self.bernoulli_(p): each element becomes 1 with probability p (one 64-bit draw each), in any
+ *  dtype. BernoulliBackward2. TG_ERR_INVALID_ARG "bernoulli_ expects p to be in [0, 1], but got
+ *  p=1.5" (NaN too). */
+TG_API tg_status tg_bernoulli_(tg_tensor *self, double p);
+/** torch.bernoulli(input): a new tensor of input's shape and dtype (float32/float64) holding 1
+ *  with probability input[i] per element (a 32-bit draw per float32 element, 64-bit per float64
+ *  one). BernoulliBackward0 (zero gradient) when input requires grad. Errors: TG_ERR_DTYPE
+ *  "\"bernoulli_tensor_cpu_p_\" not implemented for 'Long'"; TG_ERR_INVALID_ARG "Expected p_in
+ *  >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  ...)"
+ *  for a probability outside [0, 1] (the elements before it have been drawn, as in PyTorch). */
+TG_API tg_tensor *tg_bernoulli(const tg_tensor *input);
+/** F.dropout(input, p, training): in training, input * mask / (1 - p) with mask drawn as
+ *  bernoulli_(1 - p) on a contiguous tensor of input's shape; the result is tg_mul's
+ *  (MulBackward0) and the gradient is upstream * mask / (1 - p). p 1 gives input * 0 (zeros,
+ *  NaN where input is NaN or infinite; MulBackward0); p 0, evaluation (training false) or an
+ *  empty input return input itself (a new reference in the current scope). Errors:
+ *  TG_ERR_INVALID_ARG "dropout probability has to be between 0 and 1, but got 1.5" (NaN too);
+ *  TG_ERR_DTYPE "result type Float can't be cast to the desired output type Long" for an
+ *  integer or bool input with 0 < p < 1 in training (after the mask was drawn, as PyTorch). */
+TG_API tg_tensor *tg_dropout(const tg_tensor *input, double p, bool training);
+/** F.dropout(input, p, training, inplace=True): input.mul_(mask / (1 - p)) (MulBackward0 on a
+ *  non-leaf); nothing for p 0, evaluation or an empty input. Errors as tg_dropout, plus the
+ *  in-place ones (leaf requiring grad, expanded input), which PyTorch reports after drawing the
+ *  mask, and so do we. */
+TG_API tg_status tg_dropout_(tg_tensor *input, double p, bool training);
 
 /* ---------------------------------------------------------------------------------------------
  * gradcheck: compares backward's Jacobian with central differences in float64.
@@ -1250,6 +1311,14 @@ TG_API tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void
 #define tg_layer_norm(...) (tg_set_location(__FILE__, __LINE__), (tg_layer_norm)(__VA_ARGS__))
 #define tg_batch_norm(...) (tg_set_location(__FILE__, __LINE__), (tg_batch_norm)(__VA_ARGS__))
 #define tg_embedding(...) (tg_set_location(__FILE__, __LINE__), (tg_embedding)(__VA_ARGS__))
+#define tg_randint(...) (tg_set_location(__FILE__, __LINE__), (tg_randint)(__VA_ARGS__))
+#define tg_random_(...) (tg_set_location(__FILE__, __LINE__), (tg_random_)(__VA_ARGS__))
+#define tg_normal_(...) (tg_set_location(__FILE__, __LINE__), (tg_normal_)(__VA_ARGS__))
+#define tg_uniform_(...) (tg_set_location(__FILE__, __LINE__), (tg_uniform_)(__VA_ARGS__))
+#define tg_bernoulli_(...) (tg_set_location(__FILE__, __LINE__), (tg_bernoulli_)(__VA_ARGS__))
+#define tg_bernoulli(...) (tg_set_location(__FILE__, __LINE__), (tg_bernoulli)(__VA_ARGS__))
+#define tg_dropout(...) (tg_set_location(__FILE__, __LINE__), (tg_dropout)(__VA_ARGS__))
+#define tg_dropout_(...) (tg_set_location(__FILE__, __LINE__), (tg_dropout_)(__VA_ARGS__))
 #define tg_function_apply(...) (tg_set_location(__FILE__, __LINE__), (tg_function_apply)(__VA_ARGS__))
 #endif
 /* <<< end of anomaly locations >>> */

@@ -347,4 +347,13 @@ TGI_HIDDEN size_t tgi_tensor_repr_opts(const tg_tensor *t, char *buf, size_t cap
                                        int64_t threshold, int edgeitems, int linewidth,
                                        int sci_mode);
 
+/* RNG additions for the random op family (rng.c). */
+/* Normal samples with mean and std for normal_ (src/ops/random.c): one scalar Box-Muller
+ * sample (at::normal_distribution<double>, sharing torch.randn's cached value) as
+ * fma(sample, std, mean); and the block fill normal_kernel uses for n >= 16 contiguous
+ * float32 / float64 elements at data. */
+TGI_HIDDEN double tgi_normal_double(tg_ctx *ctx, double mean, double std);
+TGI_HIDDEN void tgi_normal_fill(tg_ctx *ctx, void *data, int64_t n, tg_dtype dtype, double mean,
+                                double std);
+
 #endif /* TG_INTERNAL_H */

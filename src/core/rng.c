@@ -3,7 +3,8 @@
  * mt19937 engine and its seeding, 32/64-bit draws, uniform floats from the low 24 (float) or
  * 53 (double) bits of a draw, and the three normal samplers torch.randn uses on CPU (scalar
  * Box-Muller with a cached second value below 16 elements; a Box-Muller fill in blocks of 16
- * from 16 elements on, with libm in float64 and the AVX2 kernel's Cephes math in float32).
+ * from 16 elements on, with libm in float64 and the AVX2 kernel's Cephes math in float32), plus
+ * their mean/std forms for normal_ (at the end, used by src/ops/random.c).
  */
 #include "internal.h"
 
@@ -293,6 +294,78 @@ void tgi_fill_randn(tg_ctx *ctx, tg_tensor *t) {
             double *tail = d + n - 16;
             for (int k = 0; k < 16; k++) tail[k] = tgi_uniform_f64(ctx);
             box_muller16_f64(tail);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Samplers with parameters, for the random op family (src/ops/random.c)                      */
+/* ------------------------------------------------------------------------------------------ */
+/* PyTorch's CPU kernels are compiled with FMA enabled and GCC's default -ffp-contract=fast for
+ * C++, so each "a * b + c" of TransformationHelper.h and normal_fill_16 is one fused
+ * multiply-add there: fma() is written out below wherever torch's source has such an
+ * expression (checked against Debian's torch 1.13: unfused, ~20% of float64 normal_ and
+ * uniform_ values differ in the last bit). */
+
+/* at::normal_distribution<double>(mean, std)(gen): the scalar Box-Muller sample (sharing the
+ * cached second value with torch.randn's small path), then transformation::normal. */
+double tgi_normal_double(tg_ctx *ctx, double mean, double std) {
+    return fma(normal_scalar(ctx), std, mean);
+}
+
+/* normal_fill_16_AVX2 with mean and std: as box_muller16_f32, ending in fma(n, std, mean). */
+static void box_muller16_f32_ms(float *d, float mean, float std) {
+    const float two_pi = (float)(2.0 * TGI_PI);
+    for (int j = 0; j < 8; j++) {
+        float u1 = 1.0f - d[j];
+        float u2 = d[j + 8];
+        float l = cephes_logf(u1);
+        float radius = sqrtf(-2.0f * l);
+        float theta = two_pi * u2;
+        float s, c;
+        cephes_sincosf(theta, &s, &c);
+        float n1 = radius * c;
+        float n2 = radius * s;
+        d[j] = fmaf(n1, std, mean);
+        d[j + 8] = fmaf(n2, std, mean);
+    }
+}
+
+/* normal_fill_16<double>: radius * cos(theta) * std + mean, the last step fused. */
+static void box_muller16_f64_ms(double *d, double mean, double std) {
+    for (int j = 0; j < 8; j++) {
+        double u1 = 1.0 - d[j];
+        double u2 = d[j + 8];
+        double radius = sqrt(-2.0 * log(u1));
+        double theta = 2.0 * TGI_PI * u2;
+        d[j] = fma(radius * cos(theta), std, mean);
+        d[j + 8] = fma(radius * sin(theta), std, mean);
+    }
+}
+
+/* normal_kernel's block path (n >= 16 contiguous elements at data, float32 or float64):
+ * n uniforms of the dtype, each whole block of 16 transformed, and a tail block of 16 fresh
+ * uniforms over the last 16 slots when n % 16 != 0 — as tgi_fill_randn, with mean and std
+ * (cast to float for float32, as normal_fill_AVX2 takes them). The scalar cache is untouched. */
+void tgi_normal_fill(tg_ctx *ctx, void *data, int64_t n, tg_dtype dtype, double mean,
+                     double std) {
+    if (dtype == TG_FLOAT32) {
+        float *d = data, fm = (float)mean, fs = (float)std;
+        for (int64_t i = 0; i < n; i++) d[i] = tgi_uniform_f32(ctx);
+        for (int64_t i = 0; i + 16 <= n; i += 16) box_muller16_f32_ms(d + i, fm, fs);
+        if (n % 16 != 0) {
+            float *tail = d + n - 16;
+            for (int k = 0; k < 16; k++) tail[k] = tgi_uniform_f32(ctx);
+            box_muller16_f32_ms(tail, fm, fs);
+        }
+    } else {
+        double *d = data;
+        for (int64_t i = 0; i < n; i++) d[i] = tgi_uniform_f64(ctx);
+        for (int64_t i = 0; i + 16 <= n; i += 16) box_muller16_f64_ms(d + i, mean, std);
+        if (n % 16 != 0) {
+            double *tail = d + n - 16;
+            for (int k = 0; k < 16; k++) tail[k] = tgi_uniform_f64(ctx);
+            box_muller16_f64_ms(tail, mean, std);
         }
     }
 }
