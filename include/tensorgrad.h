@@ -1107,6 +1107,25 @@ TG_API tg_status tg_checkpoint(tg_gradcheck_fn fn, tg_tensor *const *inputs, int
                                tg_tensor **output);
 
 /* ---------------------------------------------------------------------------------------------
+ * Forward-mode AD (torch.autograd.forward_ad). Inside a dual level, tensors made with
+ * tg_make_dual carry a tangent; every op on them gives its result the tangent J t (derived from
+ * the op's backward formula), also under no_grad; detach and inference mode drop tangents.
+ * Printing shows ", tangent=tensor(...)".
+ * ------------------------------------------------------------------------------------------- */
+
+/** enter_dual_level / exit_dual_level. One level at a time, as PyTorch (nesting: TG_ERR_AUTOGRAD
+ *  "Nested forward mode AD is not supported at the moment"). Tangents of an exited level are
+ *  ignored. */
+TG_API tg_status tg_fwad_enter(tg_ctx *ctx);
+TG_API tg_status tg_fwad_exit(tg_ctx *ctx);
+/** make_dual(primal, tangent): a view of primal carrying tangent (converted to primal's dtype).
+ *  Errors with PyTorch's messages: no level, a non-floating primal, a tangent of another size. */
+TG_API tg_tensor *tg_make_dual(const tg_tensor *primal, const tg_tensor *tangent);
+/** unpack_dual(t): *primal (a view of t without the tangent) and *tangent (NULL when t carries
+ *  none at the current level); either pointer may be NULL. Results belong to the current scope. */
+TG_API tg_status tg_unpack_dual(const tg_tensor *t, tg_tensor **primal, tg_tensor **tangent);
+
+/* ---------------------------------------------------------------------------------------------
  * Functional API (torch.autograd.functional) for a function of n tensors returning one tensor
  * (the tg_gradcheck_fn signature). Inputs are not modified; results belong to the current scope
  * and are detached unless create_graph.

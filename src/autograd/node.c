@@ -7,6 +7,7 @@
 #include "hooks.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const tgi_op_names[TGI_OP_COUNT] = {
@@ -80,7 +81,18 @@ static tg_status connect(tg_node *node, const tg_tensor *const *in, int n) {
         node->next[i].fn = NULL;
         node->next[i].input_nr = 0;
         if (!in[i]) continue;
+        if (TGI_UNLIKELY(in[i]->fw_pending) && tgi_fw_resolve((tg_tensor *)(uintptr_t)in[i]) != TG_OK)
+            return node->ctx->err;
         if (tgi_edge_of(in[i], &node->next[i]) != TG_OK) return node->ctx->err;
+        if (!node->next[i].fn && TGI_UNLIKELY(node->ctx->fw_depth > 0) && tgi_is_dual(in[i])) {
+            /* a dual input without reverse history still needs its input gradient computed for
+             * the tangent: point its edge at the ctx's sink, which drops gradients */
+            tg_ctx *ctx = node->ctx;
+            if (!ctx->fw_sink && !(ctx->fw_sink = tgi_node_new(ctx, TGI_OP_FW_SINK)))
+                return ctx->err;
+            node->next[i].fn = ctx->fw_sink;
+            ctx->fw_sink->refcount++;
+        }
         tgi_meta *m = &node->in_meta[i];
         m->ndim = in[i]->ndim;
         m->dtype = in[i]->dtype;
@@ -100,10 +112,43 @@ static void adopt(tg_tensor *out, tg_node *node, uint32_t output_nr) {
     }
 }
 
+/* Forward AD: remembers the inputs' tangents and marks out's tangent as pending. */
+static tg_status fw_prepare(tg_node *node, tg_tensor *const *outs, int nout,
+                            const tg_tensor *const *in, int n) {
+    tg_ctx *ctx = node->ctx;
+    bool any = false, reverse = false;
+    for (int i = 0; i < n; i++) {
+        if (!in[i]) continue;
+        any |= tgi_is_dual(in[i]);
+        reverse |= in[i]->requires_grad || in[i]->grad_fn != NULL;
+    }
+    if (!any) return TG_OK;
+    node->fw_reverse = reverse && ctx->grad_enabled;
+    node->fw_tan = calloc((size_t)(n > 0 ? n : 1), sizeof *node->fw_tan);
+    if (!node->fw_tan) return tgi_error(ctx, TG_ERR_OOM, "out of memory recording forward AD");
+    for (int i = 0; i < n; i++)
+        if (in[i] && tgi_is_dual(in[i])) {
+            node->fw_tan[i] = in[i]->fw_tangent;
+            node->fw_tan[i]->refcount++;
+        }
+    for (int k = 0; k < nout; k++) {
+        outs[k]->fw_pending = true;
+        if (outs[k]->fw_node) tgi_node_decref(outs[k]->fw_node);
+        outs[k]->fw_node = node;
+        node->refcount++;
+    }
+    return TG_OK;
+}
+
 tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n) {
     tg_node *node = tgi_node_new(out->ctx, op);
     if (!node) return NULL;
     if (connect(node, in, n) != TG_OK) {
+        tgi_node_decref(node);
+        return NULL;
+    }
+    node->fw_inplace = n > 0 && in[0] == out;
+    if (TGI_UNLIKELY(out->ctx->fw_depth > 0) && fw_prepare(node, &out, 1, in, n) != TG_OK) {
         tgi_node_decref(node);
         return NULL;
     }
@@ -120,7 +165,8 @@ tg_node *tgi_record_multi(tg_tensor *const *outs, int nout, int op, const tg_ten
     tg_ctx *ctx = outs[0]->ctx;
     tg_node *node = tgi_node_new(ctx, op);
     if (!node) return NULL;
-    if (tgi_node_reserve(node, 0, nout) != TG_OK || connect(node, in, n) != TG_OK) {
+    if (tgi_node_reserve(node, 0, nout) != TG_OK || connect(node, in, n) != TG_OK ||
+        (ctx->fw_depth > 0 && fw_prepare(node, outs, nout, in, n) != TG_OK)) {
         tgi_node_decref(node);
         return NULL;
     }

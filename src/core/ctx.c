@@ -51,6 +51,7 @@ void tg_ctx_free(tg_ctx *ctx) {
         free(h);
         h = nx;
     }
+    if (ctx->fw_sink) tgi_node_decref(ctx->fw_sink);
     for (tgi_slab *sl = ctx->slabs; sl;) {
         tgi_slab *nx = sl->next;
         free(sl);
@@ -101,6 +102,10 @@ tg_ctx *tg_tensor_ctx(const tg_tensor *t) { return t ? t->ctx : NULL; }
 tg_tensor *tgi_own(tg_tensor *t) {
     if (!t) return NULL;
     tg_ctx *ctx = t->ctx;
+    if (TGI_UNLIKELY(t->fw_pending) && tgi_fw_resolve(t) != TG_OK) {
+        tgi_tensor_decref(t);
+        return NULL;
+    }
     if (ctx->scope_off) return t;
     if (TGI_UNLIKELY(ctx->n_owned == ctx->cap_owned) &&
         !grow((void **)&ctx->owned, &ctx->cap_owned, ctx->n_owned + 1, sizeof(tg_tensor *))) {

@@ -82,6 +82,10 @@ struct tg_tensor {
     struct tgi_hook *hooks; /* a leaf's tensor and post-accumulate hooks */
     bool retains_grad;      /* a non-leaf whose grad_fn carries a retain_grad hook */
     bool is_inference;      /* created in inference mode (no version counter, no autograd) */
+    bool fw_pending;        /* forward AD: the tangent is computed when the op's result is owned */
+    struct tg_tensor *fw_tangent; /* forward AD: the tangent (strong), valid at level fw_level */
+    tg_node *fw_node;             /* forward AD: the node whose tangent is pending (strong) */
+    uint64_t fw_level;
     struct tg_tensor *next_free;
 };
 
@@ -148,6 +152,9 @@ struct tg_node {
     tgi_hook *hooks;     /* tensor hooks on its outputs, retain_grad, pre- and post-hooks */
     struct tg_function_ctx *custom; /* custom functions: the user's function and its ctx */
     struct tg_node *sub; /* CopySlices: the in-place op's own node (strong) */
+    struct tg_tensor **fw_tan; /* forward AD: the inputs' tangents (strong; malloc'd, n_next) */
+    bool fw_reverse;           /* forward AD: the node is also wanted by reverse mode */
+    bool fw_inplace;           /* forward AD: recorded by an in-place op (edge 0: self's past) */
     void *extra;         /* malloc'd op data freed with the node (view geometry) */
     const char *loc_file; /* anomaly mode: where the forward op was called (TG_ANOMALY_LOCATIONS) */
     int loc_line;
@@ -212,6 +219,11 @@ struct tg_ctx {
     /* anomaly detection */
     bool anomaly, anomaly_check_nan;
 
+    /* forward-mode AD: the current dual level (0: none) and its unique id */
+    int fw_depth;
+    uint64_t fw_level_id, fw_next_id;
+    tg_node *fw_sink; /* the edge target of dual inputs that no reverse graph reaches */
+
     /* autograd */
     uint64_t next_seq;
     uint64_t epoch;
@@ -269,6 +281,11 @@ TGI_HIDDEN void tgi_anomaly_report(tg_node *n);
 /* An in-place op recorded as node n on a view: PyTorch's CopySlices rebase of the view's base
  * (src/autograd/copyslices.c). */
 TGI_HIDDEN tg_status tgi_copy_slices(tg_tensor *view, tg_node *n);
+/* Forward AD (src/autograd/forward_ad.c). */
+static inline bool tgi_is_dual(const tg_tensor *t) {
+    return t->fw_tangent && t->fw_level == t->ctx->fw_level_id && t->ctx->fw_depth > 0;
+}
+TGI_HIDDEN tg_status tgi_fw_resolve(tg_tensor *t);
 
 static inline void *tgi_data(const tg_tensor *t) { return t->storage->data; }
 static inline size_t tgi_dtype_size(tg_dtype d) {

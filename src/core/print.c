@@ -326,6 +326,7 @@ static void put_suffix(sink *s, suffixer *x, const char *a, const char *b, const
 
 static size_t repr_with(const tg_tensor *t, char *buf, size_t cap, const popts *o) {
     sink s = {buf, cap, 0, 0, false};
+    if (t && t->fw_pending) tgi_fw_resolve((tg_tensor *)(uintptr_t)t); /* the tangent, if due */
     if (!t) {
         puts_(&s, "NULL");
         return sink_finish(&s);
@@ -372,6 +373,15 @@ static size_t repr_with(const tg_tensor *t, char *buf, size_t cap, const popts *
         put_suffix(&s, &x, "grad_fn=<", name ? name : "", ">");
     } else if (tg_tensor_requires_grad(t)) {
         put_suffix(&s, &x, "requires_grad=True", NULL, NULL);
+    }
+    if (tgi_is_dual(t)) { /* forward AD: ", tangent=<repr of the tangent>" */
+        size_t n = repr_with(t->fw_tangent, NULL, 0, o);
+        char *tan = malloc(n + 1);
+        if (tan) {
+            repr_with(t->fw_tangent, tan, n + 1, o);
+            put_suffix(&s, &x, "tangent=", tan, NULL);
+            free(tan);
+        }
     }
     put(&s, ")", 1);
     return sink_finish(&s);

@@ -92,6 +92,10 @@ static tg_tensor *tensor_header(tg_ctx *ctx) {
     t->grad = NULL;
     t->hooks = NULL;
     t->retains_grad = false;
+    t->fw_pending = false;
+    t->fw_tangent = NULL;
+    t->fw_node = NULL;
+    t->fw_level = 0;
     t->output_nr = 0;
     t->requires_grad = false;
     t->is_view = false;
@@ -178,6 +182,8 @@ void tgi_tensor_decref(tg_tensor *t) {
         tg_tensor *base = t->base;
         if (t->hooks) tgi_hooks_free(ctx, t->hooks);
         if (t->retains_grad) tgi_retain_forget(t);
+        if (t->fw_tangent) tgi_tensor_decref(t->fw_tangent);
+        if (t->fw_node) tgi_node_decref(t->fw_node);
         if (t->grad_fn) tgi_node_decref(t->grad_fn);
         if (t->grad) tgi_tensor_decref(t->grad);
         tgi_storage_release(ctx, t->storage);
@@ -219,6 +225,9 @@ tg_node *tgi_node_new(tg_ctx *ctx, int op) {
     n->custom = NULL;
     n->sub = NULL;
     n->extra = NULL;
+    n->fw_tan = NULL;
+    n->fw_reverse = true;
+    n->fw_inplace = false;
     n->loc_file = NULL;
     n->loc_line = 0;
     if (TGI_UNLIKELY(ctx->anomaly)) tgi_location(&n->loc_file, &n->loc_line);
@@ -279,6 +288,11 @@ void tgi_node_decref(tg_node *n) {
         cur->custom = NULL;
         free(cur->extra);
         cur->extra = NULL;
+        if (cur->fw_tan) {
+            for (int i = 0; i < cur->n_next; i++) tgi_tensor_decref(cur->fw_tan[i]);
+            free(cur->fw_tan);
+            cur->fw_tan = NULL;
+        }
         if (cur->sub && --cur->sub->refcount == 0) {
             cur->sub->next_free = work;
             work = cur->sub;

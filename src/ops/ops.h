@@ -28,6 +28,9 @@ TGI_HIDDEN extern const tgi_backward_fn tgi_op_backward[TGI_OP_COUNT];
 /* ---------------------------------------------------------------- recording (record.c) */
 /* Whether an op on these inputs is recorded: grad mode on and an input requires grad. */
 static inline bool tgi_should_record(tg_ctx *ctx, const tg_tensor *const *in, int n) {
+    if (TGI_UNLIKELY(ctx->fw_depth > 0) && !ctx->inference) /* forward AD ignores no_grad */
+        for (int i = 0; i < n; i++)
+            if (in[i] && tgi_is_dual(in[i])) return true;
     if (!ctx->grad_enabled) return false;
     for (int i = 0; i < n; i++)
         if (in[i] && (in[i]->requires_grad || in[i]->grad_fn)) return true;
