@@ -1134,6 +1134,10 @@ TG_API tg_status tg_unpack_dual(const tg_tensor *t, tg_tensor **primal, tg_tenso
 typedef struct tg_functional_opts {
     bool create_graph; /* results keep a graph, so they can be differentiated again */
     bool strict;       /* an output independent of an input is an error instead of zeros */
+    bool forward_mode; /* tg_jacobian only: build it column by column with forward-mode AD (one
+                          forward per input element) instead of row by row with backward (one
+                          backward per output element) — cheaper when the inputs are fewer
+                          than the outputs (PyTorch's strategy="forward-mode") */
 } tg_functional_opts;
 
 /** jacobian(f, inputs): jac[i] has shape f(x).shape + inputs[i].shape. One forward; one

@@ -101,6 +101,17 @@ static void test_functional(void) {
     EXPECT_VALS(jj[1], r, "jy");
     EXPECT_SHAPE(jj[1], r, "jy_shape");
 
+    /* the same Jacobian column by column with forward-mode AD */
+    tg_functional_opts fwd = {.forward_mode = true};
+    tg_tensor *jf[2];
+    CHECK_INT(tg_jacobian(two, xy, 2, NULL, &fwd, jf), TG_OK);
+    EXPECT_VALS(jf[0], r, "jx");
+    EXPECT_SHAPE(jf[0], r, "jx_shape");
+    EXPECT_VALS(jf[1], r, "jy");
+    EXPECT_SHAPE(jf[1], r, "jy_shape");
+    CHECK_INT(tg_jacobian(square, &x, 1, NULL, &fwd, &j), TG_OK);
+    EXPECT_VALS(j, fx("jac_square"), "j");
+
     r = fx("vjp_two");
     tg_tensor *out, *vj[2];
     CHECK_INT(tg_vjp(two, xy, 2, NULL, lit("[[1., 2., 3.], [4., 5., 6.]]"), NULL, &out, vj), TG_OK);

@@ -160,8 +160,76 @@ tg_status tg_jvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
     return jvp[0] ? TG_OK : ctx->err;
 }
 
+/* The Jacobian column by column: for each input element, one forward pass with a one-hot
+ * tangent on it (forward-mode AD). */
+static tg_status jacobian_forward(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
+                                  tg_tensor **jac) {
+    tg_ctx *ctx = inputs[0]->ctx;
+    tg_status st = TG_OK;
+    bool entered = ctx->fw_depth == 0;
+    if (!entered)
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_jacobian: forward_mode needs forward AD, but a dual level is already "
+                         "open (nested forward AD is not supported)");
+    int64_t m = -1;
+    int64_t oshape[TG_MAX_DIMS];
+    int ond = 0;
+    for (int i = 0; i < n && st == TG_OK; i++) {
+        for (int64_t e = 0; e < inputs[i]->numel && st == TG_OK; e++) {
+            tg_scope_begin(ctx);
+            tg_fwad_enter(ctx);
+            tg_tensor *x[64];
+            for (int j = 0; j < n; j++) {
+                tg_tensor *tan = tg_zeros_like(inputs[j]);
+                if (tan && j == i) tgi_store(tan->storage->data, tan->dtype, e, 1.0);
+                x[j] = tan ? tg_make_dual(tg_detach(inputs[j]), tan) : NULL;
+                if (!x[j]) st = ctx->err;
+            }
+            tg_tensor *y = st == TG_OK ? call(f, x, n, user) : NULL, *col = NULL;
+            if (st == TG_OK && !y) st = ctx->err;
+            if (st == TG_OK) st = tg_unpack_dual(y, NULL, &col);
+            if (st == TG_OK && m < 0) { /* first column: allocate every jac[i] */
+                m = y->numel;
+                ond = y->ndim;
+                memcpy(oshape, y->shape, sizeof(int64_t) * (size_t)ond);
+                for (int k = 0; k < n && st == TG_OK; k++) {
+                    int64_t shape[TG_MAX_DIMS];
+                    int nd = ond + inputs[k]->ndim;
+                    if (nd > TG_MAX_DIMS) {
+                        st = tgi_error(ctx, TG_ERR_INVALID_ARG,
+                                       "tg_jacobian: the Jacobian would have %d dimensions (at "
+                                       "most %d)",
+                                       nd, TG_MAX_DIMS);
+                        break;
+                    }
+                    memcpy(shape, oshape, sizeof(int64_t) * (size_t)ond);
+                    memcpy(shape + ond, inputs[k]->shape, sizeof(int64_t) * (size_t)inputs[k]->ndim);
+                    jac[k] = tg_keep(tg_zeros(ctx, shape, nd, inputs[k]->dtype));
+                    if (!jac[k]) st = ctx->err;
+                }
+            }
+            /* column e of jac[i]: jac[i][r, e] = tangent[r] */
+            for (int64_t r = 0; st == TG_OK && r < m; r++)
+                tgi_store(jac[i]->storage->data, jac[i]->dtype, r * inputs[i]->numel + e,
+                          col ? tg_tensor_get(col, r) : 0.0);
+            tg_fwad_exit(ctx);
+            tg_scope_end(ctx);
+        }
+    }
+    if (st != TG_OK)
+        for (int k = 0; k < n; k++) jac[k] = NULL;
+    return st;
+}
+
 tg_status tg_jacobian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
                       const tg_functional_opts *opts, tg_tensor **jac) {
+    if (opts && opts->forward_mode && inputs && n > 0 && n <= 64 && inputs[0] && f && jac) {
+        for (int k = 0; k < n; k++) jac[k] = NULL;
+        if (opts->create_graph)
+            return tgi_error(inputs[0]->ctx, TG_ERR_INVALID_ARG,
+                             "tg_jacobian: forward_mode does not support create_graph");
+        return jacobian_forward(f, inputs, n, user, jac);
+    }
     if (!f || !inputs || n <= 0 || !inputs[0] || !jac) return TG_ERR_NULL_ARG;
     tg_ctx *ctx = inputs[0]->ctx;
     bool create = opts && opts->create_graph, strict = opts && opts->strict;
