@@ -1004,6 +1004,118 @@ TG_API tg_tensor *tg_embedding(const tg_tensor *weight, const tg_tensor *indices
                                int64_t padding_idx);
 
 /* ---- ops: convolution, pooling, attention (src/ops/conv.c) ---- [section:conv] */
+/* Convolution, pooling and attention as torch.nn.functional 2.x. Spatial parameters are arrays
+ * of one value per spatial dim (1 for conv1d, 2 for the 2-D ops: height, width), or NULL for
+ * PyTorch's default; a Python int k is {k} / {k, k}. Inputs may be batched ([N, C, ...]) or
+ * unbatched ([C, ...]). Errors carry PyTorch's text after "tg_<fn>: ": TG_ERR_SHAPE for ranks,
+ * channel counts and sizes, TG_ERR_INVALID_ARG for out-of-range parameters, TG_ERR_DTYPE. */
+
+/** F.conv2d(input, weight, bias, stride, padding, dilation, groups): input [N, C, H, W] or
+ *  [C, H, W], weight [O, C / groups, kH, kW], bias NULL or [O]; stride (default 1), padding
+ *  (zeros added on both sides, default 0) and dilation (default 1) hold 2 values each.
+ *  ConvolutionBackward0 (input, weight and bias differentiable; an unbatched input is
+ *  unsqueezed first and the result squeezed: SqueezeBackward1). Gradients are ops of their own
+ *  (ConvolutionBackwardBackward0), so they can be differentiated again. float32, float64, int64
+ *  (no gradient). A zero batch or zero input channels give an empty result. Errors, PyTorch's
+ *  texts in its order: "Input type (float) and bias type (double) should be the same",
+ *  "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 3]",
+ *  "weight should have at least three dimensions", "non-positive groups is not supported",
+ *  "expected stride to be a single integer value or a list of 1 values to match the convolution
+ *  dimensions, but got stride=[1, 1]", "negative padding is not supported", "non-positive
+ *  stride is not supported", "dilation should be greater than zero", "Given groups=2, expected
+ *  weight to be divisible by 2 at dimension 0, ...", "Given groups=1, weight of size
+ *  [4, 3, 3, 3], expected input[1, 2, 5, 5] to have 3 channels, but got 2 channels instead",
+ *  the bias size, "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3).
+ *  Kernel size can't be greater than actual input size", "Only zero batch or zero channel
+ *  inputs are supported, ...", TG_ERR_DTYPE "\"slow_conv2d_cpu\" not implemented for 'Bool'"
+ *  and "expected scalar type Float but found Double" for a weight of another dtype. */
+TG_API tg_tensor *tg_conv2d(const tg_tensor *input, const tg_tensor *weight, const tg_tensor *bias,
+                            const int64_t *stride, const int64_t *padding,
+                            const int64_t *dilation, int64_t groups);
+/** F.conv1d: as tg_conv2d for input [N, C, L] or [C, L] and weight [O, C / groups, k], with one
+ *  value in stride, padding and dilation (computed as conv2d with height 1, as PyTorch). */
+TG_API tg_tensor *tg_conv1d(const tg_tensor *input, const tg_tensor *weight, const tg_tensor *bias,
+                            const int64_t *stride, const int64_t *padding,
+                            const int64_t *dilation, int64_t groups);
+/** F.conv2d / F.conv1d with padding="valid" (no padding) or "same" (the output keeps the
+ *  input's size: dilation (k - 1) zeros per dim, the odd one after; stride must be 1). Errors
+ *  as tg_conv2d, plus "Invalid padding string: 'full'", "padding='same' is not supported for
+ *  strided convolutions"; a bias of another dtype is "expected scalar type Float but found
+ *  Double" here (PyTorch 1.13 casts it). */
+TG_API tg_tensor *tg_conv2d_padding(const tg_tensor *input, const tg_tensor *weight,
+                                    const tg_tensor *bias, const int64_t *stride,
+                                    const char *padding, const int64_t *dilation, int64_t groups);
+TG_API tg_tensor *tg_conv1d_padding(const tg_tensor *input, const tg_tensor *weight,
+                                    const tg_tensor *bias, const int64_t *stride,
+                                    const char *padding, const int64_t *dilation, int64_t groups);
+
+/** F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode) on [N, C, H, W] or
+ *  [C, H, W]: the largest element of each (dilated) window, the first of equal ones, NaN wins.
+ *  stride NULL means kernel_size; padding (implicit -inf) default 0, dilation default 1; ceil_mode
+ *  rounds the output size up (a window must start inside the input or its left padding).
+ *  MaxPool2DWithIndicesBackward0: the gradient goes to each window's argmax (summed where
+ *  windows share it). float32, float64, int64 (PyTorch 2.x; no gradient). Errors (PyTorch's
+ *  texts): "non-empty 3D or 4D (batch mode) tensor expected for input", "stride should not be
+ *  zero", "pad must be non-negative, but got pad: -1", "pad should be at most half of effective
+ *  kernel size, but got pad=2, kernel_size=2 and dilation=1", "kernel size should be greater
+ *  than zero, but got kH: 0 kW: 0", "stride should be greater than zero, ...", "dilation should
+ *  be greater than zero, ...", "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch
+ *  size for input, but got:[1, 0, 5, 5]", "pad should be smaller than or equal to half of
+ *  kernel size, ...", "Given input size: (2x5x5). Calculated output size: (2x0x0). Output size
+ *  is too small", "\"max_pool2d\" not implemented for 'Bool'". */
+TG_API tg_tensor *tg_max_pool2d(const tg_tensor *input, const int64_t *kernel_size,
+                                const int64_t *stride, const int64_t *padding,
+                                const int64_t *dilation, bool ceil_mode);
+/** F.max_pool2d(..., return_indices=True): *out as tg_max_pool2d and *indices (int64, may be
+ *  NULL when not wanted) the argmax of each window as a flat index h * W + w into its [H, W]
+ *  plane. Both belong to the current scope; on failure both are set to NULL. */
+TG_API tg_status tg_max_pool2d_with_indices(const tg_tensor *input, const int64_t *kernel_size,
+                                            const int64_t *stride, const int64_t *padding,
+                                            const int64_t *dilation, bool ceil_mode,
+                                            tg_tensor **out, tg_tensor **indices);
+/** F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+ *  divisor_override): the mean of each window (zero padding); the divisor is *divisor_override
+ *  when given (NULL: None), else the window size, counting the padding it covers when
+ *  count_include_pad (PyTorch's default is true). AvgPool2DBackward0 (each output's gradient /
+ *  its divisor spread over its window; that op, AvgPool2DBackwardBackward0, differentiates
+ *  again). float32, float64, int64 (a truncating division, no gradient). Errors as
+ *  tg_max_pool2d (without dilation), plus "divisor must be not zero" and TG_ERR_INDEX for fewer
+ *  than 3 dims ("Dimension out of range (expected to be in range of [-2, 1], but got -3)"). */
+TG_API tg_tensor *tg_avg_pool2d(const tg_tensor *input, const int64_t *kernel_size,
+                                const int64_t *stride, const int64_t *padding, bool ceil_mode,
+                                bool count_include_pad, const int64_t *divisor_override);
+/** F.adaptive_avg_pool2d(input, output_size): output_size {OH, OW}; output (i, j) is the mean
+ *  of rows floor(i H / OH) .. ceil((i + 1) H / OH) - 1 and the columns alike. A 1x1 output is
+ *  input.mean((-1, -2), keepdim=True), as PyTorch computes it (MeanBackward1; any rank >= 2);
+ *  otherwise AdaptiveAvgPool2DBackward0 on [N, C, H, W] / [C, H, W] (its backward op
+ *  AdaptiveAvgPool2DBackwardBackward0). float32, float64. Errors: "adaptive_avg_pool2d:
+ *  elements of output_size must be greater than or equal to 0 but received {-1, 2}",
+ *  "adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got [2, 3]", "adaptive_avg_pool2d():
+ *  Expected input to have non-zero size for non-batch dimensions, but input has sizes
+ *  [1, 2, 0, 5] with dimension 2 being empty", TG_ERR_DTYPE "\"adaptive_avg_pool2d\" not
+ *  implemented for 'Long'" (1x1: "mean(): could not infer output dtype. ..."). */
+TG_API tg_tensor *tg_adaptive_avg_pool2d(const tg_tensor *input, const int64_t *output_size);
+
+/** F.scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal, scale):
+ *  softmax(q k^T * scale + mask) v for q [..., L, E], k [..., S, E], v [..., S, Ev] (batch dims
+ *  broadcast as in matmul) -> [..., L, Ev]. scale NULL is 1 / sqrt(E). attn_mask NULL, bool
+ *  (true = take part; false becomes -inf) or float (added; float32 or q's dtype), broadcastable
+ *  to [..., L, S]; is_causal masks above the diagonal of ones(L, S).tril(). A row masked
+ *  entirely gives zeros (PyTorch 2.5+'s _safe_softmax; the documented reference gives NaN).
+ *  Composed of public ops as PyTorch's math backend (q and k each scaled by sqrt(scale)), so the
+ *  result's node is matmul's: UnsafeViewBackward0 for batched inputs (MmBackward0 for 2-D);
+ *  q, k, v and a float mask are differentiable. (For 4-D inputs PyTorch's CPU may pick a fused
+ *  kernel with another node name; values agree.) dropout_p must be 0: TG_ERR_INVALID_ARG
+ *  otherwise (apply dropout yourself). float32, float64. Errors: "Expected query, key, and
+ *  value to have the same dtype, but got query.dtype: float key.dtype: double and value.dtype:
+ *  float instead.", "Expected query, key, and value to all be  at least 2 dimensional, ...",
+ *  "Expected attn_mask dtype to be bool or float or to match query dtype, ...",
+ *  "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True",
+ *  and those of the matmuls and the mask's broadcast under this function's name. */
+TG_API tg_tensor *tg_scaled_dot_product_attention(const tg_tensor *query, const tg_tensor *key,
+                                                  const tg_tensor *value,
+                                                  const tg_tensor *attn_mask, double dropout_p,
+                                                  bool is_causal, const double *scale);
 
 /* ---- ops: random sampling and dropout (src/ops/random.c) ---- [section:random] */
 /* Every sampler draws from its ctx's generator (tg_manual_seed) exactly as PyTorch's CPU kernel
@@ -1334,6 +1446,15 @@ TG_API tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void
 #define tg_layer_norm(...) (tg_set_location(__FILE__, __LINE__), (tg_layer_norm)(__VA_ARGS__))
 #define tg_batch_norm(...) (tg_set_location(__FILE__, __LINE__), (tg_batch_norm)(__VA_ARGS__))
 #define tg_embedding(...) (tg_set_location(__FILE__, __LINE__), (tg_embedding)(__VA_ARGS__))
+#define tg_conv2d(...) (tg_set_location(__FILE__, __LINE__), (tg_conv2d)(__VA_ARGS__))
+#define tg_conv1d(...) (tg_set_location(__FILE__, __LINE__), (tg_conv1d)(__VA_ARGS__))
+#define tg_conv2d_padding(...) (tg_set_location(__FILE__, __LINE__), (tg_conv2d_padding)(__VA_ARGS__))
+#define tg_conv1d_padding(...) (tg_set_location(__FILE__, __LINE__), (tg_conv1d_padding)(__VA_ARGS__))
+#define tg_max_pool2d(...) (tg_set_location(__FILE__, __LINE__), (tg_max_pool2d)(__VA_ARGS__))
+#define tg_max_pool2d_with_indices(...) (tg_set_location(__FILE__, __LINE__), (tg_max_pool2d_with_indices)(__VA_ARGS__))
+#define tg_avg_pool2d(...) (tg_set_location(__FILE__, __LINE__), (tg_avg_pool2d)(__VA_ARGS__))
+#define tg_adaptive_avg_pool2d(...) (tg_set_location(__FILE__, __LINE__), (tg_adaptive_avg_pool2d)(__VA_ARGS__))
+#define tg_scaled_dot_product_attention(...) (tg_set_location(__FILE__, __LINE__), (tg_scaled_dot_product_attention)(__VA_ARGS__))
 #define tg_randint(...) (tg_set_location(__FILE__, __LINE__), (tg_randint)(__VA_ARGS__))
 #define tg_random_(...) (tg_set_location(__FILE__, __LINE__), (tg_random_)(__VA_ARGS__))
 #define tg_normal_(...) (tg_set_location(__FILE__, __LINE__), (tg_normal_)(__VA_ARGS__))

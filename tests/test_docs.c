@@ -1,6 +1,8 @@
 /*
- * test_docs.c — keeps docs/ops.md from drifting: every op function declared in the public
- * header and every node name in src/ops/ops.def must appear in the table.
+ * test_docs.c — keeps docs/ops.md and the test coverage from drifting: every op function declared
+ * in the public header and every node name in src/ops/ops.def must appear in docs/ops.md, every op
+ * must have its TG_ANOMALY_LOCATIONS macro, and every op must have PyTorch fixture records
+ * ("op: <name>" in one of the fixture files under tests/fixtures).
  */
 #include "test.h"
 
@@ -81,4 +83,60 @@ static void test_ops_table(void) {
     free(hdr);
 }
 
-TT_MAIN(T(test_ops_table))
+/* The fixture files the op tests replay, concatenated. */
+static char *all_fixtures(void) {
+    static const char *const files[] = {"ops.txt",     "shape.txt",  "pointwise.txt", "reduce_ext.txt",
+                                        "index.txt",   "linalg.txt", "nn.txt",        "conv.txt",
+                                        "random.txt"};
+    size_t len = 0;
+    char *all = calloc(1, 1);
+    for (size_t i = 0; all && i < sizeof files / sizeof files[0]; i++) {
+        char path[256];
+        const char *dir = getenv("TG_FIXTURES");
+        snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures", files[i]);
+        char *s = slurp(path);
+        if (!s) continue;
+        size_t n = strlen(s);
+        char *grown = realloc(all, len + n + 2);
+        if (grown) {
+            all = grown;
+            memcpy(all + len, s, n);
+            len += n;
+            all[len++] = '\n';
+            all[len] = '\0';
+        }
+        free(s);
+    }
+    return all;
+}
+
+/* Every op in the header's Ops sections has fixture records: a line "op: <name without tg_>". */
+static void test_fixture_coverage(void) {
+    char *hdr = slurp("include/tensorgrad.h");
+    char *fx = all_fixtures();
+    CHECK(hdr && fx);
+    if (!hdr || !fx) {
+        free(hdr);
+        free(fx);
+        return;
+    }
+    const char *start = strstr(hdr, " * Ops."), *end = strstr(hdr, " * gradcheck:");
+    int n = 0;
+    for (const char *p = start; p && p < end; p = strstr(p + 1, "TG_API ")) {
+        const char *paren = strchr(p, '(');
+        if (!paren || paren > end) continue;
+        const char *fn = paren;
+        while (fn > p && (fn[-1] == '_' || (fn[-1] >= 'a' && fn[-1] <= 'z') || (fn[-1] >= '0' && fn[-1] <= '9'))) fn--;
+        if (strncmp(fn, "tg_", 3) != 0) continue;
+        char want[96];
+        snprintf(want, sizeof want, "\nop: %.*s\n", (int)(paren - fn - 3), fn + 3);
+        if (strstr(fx, want)) tt_pass++;
+        else tt_failf(__FILE__, __LINE__, "op %.*s has no PyTorch fixture records", (int)(paren - fn), fn);
+        n++;
+    }
+    CHECK(n > 100);
+    free(hdr);
+    free(fx);
+}
+
+TT_MAIN(T(test_ops_table), T(test_fixture_coverage))
