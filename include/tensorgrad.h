@@ -1192,6 +1192,8 @@ typedef struct tg_gradcheck_opts {
     double eps;  /* perturbation; 0 means PyTorch's 1e-6 */
     double atol; /* 0 means 1e-5 */
     double rtol; /* 0 means 1e-3 */
+    bool check_forward_ad; /* also compare forward-mode tangents (J e_i, column by column) with
+                              the numerical Jacobian, as PyTorch's check_forward_ad */
 } tg_gradcheck_opts;
 
 /** torch.autograd.gradcheck: for every input that requires grad, perturbs each element by +-eps

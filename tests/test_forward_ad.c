@@ -165,6 +165,13 @@ static tg_tensor *central_difference(const op_case *c, tg_tensor **x, tg_tensor 
     return tg_div_scalar(tg_sub(c->f(xp), c->f(xm)), 2 * e);
 }
 
+static tg_tensor *case_fn(tg_tensor *const *in, int n, void *user) {
+    (void)n;
+    const op_case *c = user;
+    tg_tensor *x[3] = {in[0], n > 1 ? in[1] : NULL, n > 2 ? in[2] : NULL};
+    return c->f(x);
+}
+
 static void test_op_tangents(void) {
     for (size_t k = 0; k < sizeof OPS / sizeof OPS[0]; k++) {
         const op_case *c = &OPS[k];
@@ -190,6 +197,14 @@ static void test_op_tangents(void) {
         CHECK_INT(tg_fwad_exit(ctx), TG_OK);
         /* and numerically, outside any level */
         EXPECT_VALS(central_difference(c, x, t), r, "tangent", 1e-6);
+        /* the whole Jacobian, column by column, against central differences */
+        for (int i = 0; i < c->n; i++) tg_requires_grad_(x[i], true);
+        tg_gradcheck_opts go = {.check_forward_ad = true};
+        if (tg_gradcheck(case_fn, x, c->n, (void *)(uintptr_t)c, &go) == TG_OK) tt_pass++;
+        else {
+            tt_failf(__FILE__, __LINE__, "%s: %s", c->name, tg_errmsg(ctx));
+            tg_clear_error(ctx);
+        }
         tg_scope_end(ctx);
     }
     tt_current = "t_all";
