@@ -94,6 +94,11 @@ static tg_tensor *f_layer_norm(tg_tensor **x) {
     return tg_layer_norm(x[0], TG_SHAPE(3), x[1], x[2], 1e-5);
 }
 
+/* padding_idx rows get no gradient in reverse mode, but their tangent is the row's */
+static tg_tensor *f_embedding_pad(tg_tensor **x) {
+    return tg_embedding(x[0], tg_tensor_parse(ctx, "[[2, 1], [0, 1]]", TG_INT64), 1);
+}
+
 typedef struct {
     const char *name;
     tg_tensor *(*f)(tg_tensor **);
@@ -144,6 +149,7 @@ static const op_case OPS[] = {
     {"mse_loss", f_mse_loss, 2, {{2, 3}, {2, 3}}, {2, 2}},
     {"cross_entropy", f_cross_entropy, 1, {{3, 4}}, {2}},
     {"layer_norm", f_layer_norm, 3, {{2, 3}, {3}, {3}}, {2, 1, 1}},
+    {"embedding_pad", f_embedding_pad, 1, {{3, 2}}, {2}},
 };
 
 static tg_tensor *from_rec(const tt_record *r, const char *key, const int64_t *shape, int nd) {
@@ -197,7 +203,12 @@ static void test_op_tangents(void) {
         CHECK_INT(tg_fwad_exit(ctx), TG_OK);
         /* and numerically, outside any level */
         EXPECT_VALS(central_difference(c, x, t), r, "tangent", 1e-6);
-        /* the whole Jacobian, column by column, against central differences */
+        /* the whole Jacobian, column by column, against central differences (not for
+         * embedding with padding_idx, whose reverse gradient is deliberately not the adjoint) */
+        if (strcmp(c->name, "embedding_pad") == 0) {
+            tg_scope_end(ctx);
+            continue;
+        }
         for (int i = 0; i < c->n; i++) tg_requires_grad_(x[i], true);
         tg_gradcheck_opts go = {.check_forward_ad = true};
         if (tg_gradcheck(case_fn, x, c->n, (void *)(uintptr_t)c, &go) == TG_OK) tt_pass++;

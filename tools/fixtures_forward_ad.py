@@ -74,6 +74,8 @@ OPS = {
     "mse_loss": (lambda a, b: F.mse_loss(a, b), [(2, 3), (2, 3)]),
     "cross_entropy": (lambda a: F.cross_entropy(a, torch.tensor([1, 0, 2])), [(3, 4)]),
     "layer_norm": (lambda a, w, b: F.layer_norm(a, (3,), w, b), [(2, 3), (3,), (3,)]),
+    "embedding_pad": (lambda w: F.embedding(torch.tensor([[2, 1], [0, 1]]), w, padding_idx=1),
+                      [(3, 2)]),
 }
 
 

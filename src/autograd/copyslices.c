@@ -135,6 +135,10 @@ tg_status tgi_bw_copy_slices(tg_node *n, tg_tensor *g, tg_tensor **gi) {
  * gradient written into the view's slice. */
 tg_status tgi_bw_as_strided(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     tg_ctx *ctx = n->ctx;
+    if (ctx->grad_enabled) /* the slice is written with a raw copy: not differentiable */
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_backward: create_graph through a view modified in place "
+                         "(AsStridedBackward0) is not supported yet");
     const tgi_meta *m = &n->in_meta[0];
     tg_tensor *z = tg_zeros(ctx, m->shape, m->ndim, m->dtype);
     if (!z) return ctx->err;

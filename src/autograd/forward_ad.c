@@ -122,9 +122,25 @@ static tg_tensor *conform(tg_node *n, int i, tg_tensor *g) {
     return g;
 }
 
+/* Ops whose backward is deliberately not the adjoint of their forward (PyTorch's conventions)
+ * get their own tangent: embedding's padding_idx rows receive no gradient but do move the
+ * output, so its tangent is embedding(tangent of weight) without padding (auto_linear). */
+static tg_tensor *special_jvp(tg_node *n, bool *handled) {
+    *handled = false;
+    if (n->op == TGI_OP_EMBEDDING && n->fw_tan && n->fw_tan[0]) {
+        *handled = true;
+        tg_tensor *idx = tgi_unpack(n, 0);
+        return idx ? tg_embedding(n->fw_tan[0], idx, TG_NO_PADDING_IDX) : NULL;
+    }
+    return NULL;
+}
+
 /* t's tangent from its pending node: J t = d/du sum_i <backward_i(u), t_i> at u = 0. */
 static tg_tensor *jvp_of(tg_tensor *t, tg_node *n) {
     tg_ctx *ctx = t->ctx;
+    bool handled;
+    tg_tensor *special = special_jvp(n, &handled);
+    if (handled) return special;
     int k = t->grad_fn == n ? (int)t->output_nr : 0;
     tg_tensor *u = tg_zeros(ctx, t->shape, t->ndim, t->dtype);
     if (!u || tg_requires_grad_(u, true) != TG_OK) return NULL;

@@ -557,16 +557,14 @@ tg_status tgi_ew_inplace(const tgi_ew_desc *d, tg_tensor *self, const tg_tensor 
     bool record = d->op >= 0 && tgi_is_floating(self->dtype) && tgi_should_record(ctx, rin, 2);
     if (tgi_check_inplace(d->fn, self, record) != TG_OK) return ctx->err;
 
-    /* Values the backward needs from self before it is overwritten. */
+    /* Values the backward needs from self before it is overwritten: PyTorch's original_self =
+     * self.clone(), a recorded clone (CloneBackward0 when self requires grad), so a double
+     * backward through other's gradient reaches self's previous history. */
     tg_tensor *orig_self = NULL;
     if (record && d->op == TGI_OP_MUL && !scalar && tgi_requires_grad(other)) {
-        orig_self = tgi_cast(self, self->dtype, true);
-        if (orig_self == self) { /* contiguous: force a copy */
-            tgi_tensor_decref(orig_self);
-            orig_self = tgi_empty(ctx, self->shape, self->ndim, self->dtype);
-            if (orig_self) tgi_copy_into(orig_self, self);
-        }
+        orig_self = tg_clone(self);
         if (!orig_self) return ctx->err;
+        orig_self->refcount++; /* ours until saved; the scope keeps its own */
     }
     tgi_meta self_meta;
     self_meta.ndim = self->ndim;

@@ -581,9 +581,22 @@ tg_tensor *tg_smooth_l1_loss(const tg_tensor *input, const tg_tensor *target,
                           beta);
 }
 
+/* The pair losses' factor f(x - t) * norm from differentiable ops, for create_graph (the
+ * raw kernel below is constant to autograd): 2 d for mse (mse_loss_double_backward's 2 / N),
+ * where(|d| < beta, d / beta, sign(d)) for smooth_l1 (1 / beta inside, 0 outside). */
+static tg_tensor *pair_factor_graph(tg_tensor *input, tg_tensor *target, pair_loss kind,
+                                    double beta, double norm) {
+    tg_tensor *d = tg_sub(input, target);
+    if (!d) return NULL;
+    if (kind == PL_MSE) return tg_mul_scalar(d, 2.0 * norm);
+    tg_tensor *f = tgi_where(tg_lt_scalar(tg_abs(d), beta), tg_div_scalar(d, beta), tgi_sign(d));
+    return f && norm != 1.0 ? tg_mul_scalar(f, norm) : f;
+}
+
 /* Backward of the pair losses: input gets grad * f(x - t) * norm, target its negation, where f
  * is 2 d (mse) or d <= -beta ? -1 : d >= beta ? 1 : d / beta (smooth_l1). The factor is a
- * kernel over the broadcast shape; the engine sums it back to each input's shape. */
+ * kernel over the broadcast shape (differentiable ops under create_graph); the engine sums it
+ * back to each input's shape. */
 static tg_status pair_backward(tg_node *n, tg_tensor *g, tg_tensor **gi, pair_loss kind) {
     tg_tensor *input = tgi_unpack(n, 0), *target = tgi_unpack(n, 1);
     if (!input || !target) return n->ctx->err;
@@ -595,6 +608,16 @@ static tg_status pair_backward(tg_node *n, tg_tensor *g, tg_tensor **gi, pair_lo
         return ctx->err;
     tg_dtype dt = tgi_result_type(input, target);
     tg_reduction red = (tg_reduction)n->args.d0;
+    if (tgi_grad_mode(ctx)) {
+        int64_t numel = 1;
+        for (int i = 0; i < nd; i++) numel *= shape[i];
+        tg_tensor *f = pair_factor_graph(input, target, kind, n->args.s, mean_norm(red, numel));
+        tg_tensor *gx = f ? tg_mul(f, g) : NULL;
+        if (!gx) return ctx->err;
+        if (tgi_needs(n, 0)) gi[0] = gx;
+        if (tgi_needs(n, 1) && !(gi[1] = tg_neg(gx))) return ctx->err;
+        return TG_OK;
+    }
     tg_tensor *x = materialize(input, shape, nd, dt);
     tg_tensor *t = x ? materialize(target, shape, nd, dt) : NULL;
     tg_tensor *f = t ? tgi_empty(ctx, shape, nd, dt) : NULL;
@@ -746,6 +769,26 @@ tg_status tgi_bw_binary_cross_entropy(tg_node *n, tg_tensor *g, tg_tensor **gi) 
     if (!input || !target || (n->n_saved > 2 && !weight)) return n->ctx->err;
     tg_ctx *ctx = n->ctx;
     tg_dtype dt = input->dtype;
+    if (tgi_grad_mode(ctx)) { /* create_graph: the same factors from differentiable ops */
+        double norm = mean_norm((tg_reduction)n->args.d0, input->numel);
+        tg_tensor *one_minus = tg_rsub_scalar(input, 1.0);
+        tg_tensor *fx = tg_div(tg_sub(input, target),
+                               tg_clamp_min(tg_mul(one_minus, input), (double)1e-12f));
+        tg_tensor *ft = tg_neg(tg_log(tg_div(input, one_minus)));
+        if (weight) {
+            tg_tensor *w = tgi_to_dtype(weight, dt);
+            fx = tg_mul(fx, w);
+            ft = tg_mul(ft, w);
+        }
+        if (norm != 1.0) {
+            fx = tg_mul_scalar(fx, norm);
+            ft = tg_mul_scalar(ft, norm);
+        }
+        if (!fx || !ft) return ctx->err;
+        if (tgi_needs(n, 0) && !(gi[0] = tg_mul(g, fx))) return ctx->err;
+        if (tgi_needs(n, 1) && !(gi[1] = tg_mul(g, ft))) return ctx->err;
+        return TG_OK;
+    }
     tg_tensor *x = tgi_cast(input, dt, true);
     tg_tensor *t = x ? tgi_cast(target, dt, true) : NULL;
     tg_tensor *w = t && weight ? materialize(weight, input->shape, input->ndim, TG_FLOAT64) : NULL;
@@ -853,6 +896,40 @@ tg_tensor *tg_binary_cross_entropy_with_logits(const tg_tensor *input, const tg_
     return finish(out, st);
 }
 
+/* The factors below from differentiable ops, for create_graph: with log_sigmoid(z) =
+ * -softplus(-z), input: (p t + 1 - t) sigmoid(x) - p t; target: p softplus(-x) - softplus(x)
+ * (p = 1: sigmoid(x) - t and -x); times weight and the mean's 1 / N. softplus's threshold is
+ * 50, where log1p(exp(x)) equals x in double (20, PyTorch's default, is off by 2e-9). */
+static tg_status bce_logits_backward_graph(tg_node *n, tg_tensor *g, tg_tensor **gi,
+                                           tg_tensor *x, tg_tensor *t, tg_tensor *weight,
+                                           tg_tensor *pos_weight, tg_dtype dt) {
+    tg_ctx *ctx = n->ctx;
+    double norm = mean_norm((tg_reduction)n->args.d0, x->numel);
+    tg_tensor *fx, *ft;
+    if (pos_weight) {
+        tg_tensor *p = tgi_to_dtype(pos_weight, dt);
+        tg_tensor *pt = tg_mul(p, t);
+        fx = tg_sub(tg_mul(tg_add(pt, tg_rsub_scalar(t, 1.0)), tg_sigmoid(x)), pt);
+        ft = tg_sub(tg_mul(p, tg_softplus(tg_neg(x), 1.0, 50.0)), tg_softplus(x, 1.0, 50.0));
+    } else {
+        fx = tg_sub(tg_sigmoid(x), t);
+        ft = tg_neg(x);
+    }
+    if (weight) {
+        tg_tensor *w = tgi_to_dtype(weight, dt);
+        fx = tg_mul(fx, w);
+        ft = tg_mul(ft, w);
+    }
+    if (norm != 1.0) {
+        fx = tg_mul_scalar(fx, norm);
+        ft = tg_mul_scalar(ft, norm);
+    }
+    if (!fx || !ft) return ctx->err;
+    if (tgi_needs(n, 0) && !(gi[0] = tg_mul(g, fx))) return ctx->err;
+    if (tgi_needs(n, 1) && !(gi[1] = tg_mul(g, ft))) return ctx->err;
+    return TG_OK;
+}
+
 /* binary_cross_entropy_with_logits_backward (and its target formula), with p the pos_weight:
  *   input:  grad * ((p t + 1 - t) sigmoid(x) - p t) * w [/ N]   (p = 1: sigmoid(x) - t)
  *   target: grad * (log_sigmoid(-x) - p log_sigmoid(x)) * w [/ N]   (p = 1: -x) */
@@ -867,6 +944,8 @@ tg_status tgi_bw_bce_with_logits(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     const int64_t *shape = input->shape;
     int nd = input->ndim;
     tg_dtype dt = tgi_result_type(input, target);
+    if (tgi_grad_mode(ctx)) return bce_logits_backward_graph(n, g, gi, input, target, weight,
+                                                             pos_weight, dt);
     tg_tensor *x = materialize(input, shape, nd, TG_FLOAT64);
     tg_tensor *t = x ? materialize(target, shape, nd, TG_FLOAT64) : NULL;
     tg_tensor *w = t && weight ? materialize(weight, shape, nd, TG_FLOAT64) : NULL;

@@ -3,7 +3,8 @@
  * layer_norm, batch_norm (training with running-statistics updates, and evaluation) and
  * embedding, each recording PyTorch's node. The reference kernels read contiguous copies and
  * accumulate in double; backward formulas are written with differentiable ops where that is
- * reasonable (embedding's scatter-add is a kernel). The losses live in loss.c.
+ * reasonable (embedding's scatter-add is a kernel, composed of index_add under create_graph).
+ * The losses live in loss.c.
  */
 #include "ops.h"
 
@@ -258,6 +259,7 @@ tg_tensor *tg_layer_norm(const tg_tensor *input, const int64_t *normalized_shape
             n->args.n = axis;
             n->args.d0 = weight != NULL;
             n->args.d1 = bias != NULL;
+            n->args.s = eps;
         }
     }
     tgi_tensor_decref(mean);
@@ -267,7 +269,10 @@ tg_tensor *tg_layer_norm(const tg_tensor *input, const int64_t *normalized_shape
 
 /* native_layer_norm_backward, with xhat = (x - mean) * rstd over the normalised dims D:
  *   input:  rstd * (g w - mean_D(g w) - xhat * mean_D(g w xhat))
- *   weight: sum over the leading dims of g * xhat;  bias: sum over the leading dims of g */
+ *   weight: sum over the leading dims of g * xhat;  bias: sum over the leading dims of g
+ * Under create_graph mean and rstd are recomputed from x with differentiable ops (the saved
+ * ones are constants to autograd), so the formula differentiates as layer_norm_double_backward
+ * does. */
 tg_status tgi_bw_layer_norm(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     tg_tensor *x = tgi_unpack(n, 0), *mean = tgi_unpack(n, 1), *rstd = tgi_unpack(n, 2);
     tg_tensor *w = n->args.d0 ? tgi_unpack(n, 3) : NULL;
@@ -278,6 +283,12 @@ tg_status tgi_bw_layer_norm(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     for (int d = 0; d < x->ndim; d++) {
         if (d < axis) lead[nl++] = d;
         else norm[nn++] = d;
+    }
+    if (tgi_grad_mode(n->ctx)) {
+        mean = tg_mean_dim(x, norm, nn, true);
+        tg_tensor *xc = tg_sub(x, mean);
+        rstd = tg_rsqrt(tg_add_scalar(tg_mean_dim(tg_mul(xc, xc), norm, nn, true), n->args.s));
+        if (!rstd) return n->ctx->err;
     }
     tg_tensor *xhat = tg_mul(tg_sub(x, mean), rstd);
     if (tgi_needs(n, 0)) {
@@ -415,6 +426,7 @@ tg_tensor *tg_batch_norm(const tg_tensor *input, tg_tensor *running_mean, tg_ten
         if (n) {
             n->args.keepdim = training;
             n->args.d0 = weight != NULL;
+            n->args.s = eps;
         }
     }
     tgi_tensor_decref(smean);
@@ -425,7 +437,10 @@ tg_tensor *tg_batch_norm(const tg_tensor *input, tg_tensor *running_mean, tg_ten
 /* native_batch_norm_backward, with per-channel mean m and invstd r (the batch's in training,
  * the running statistics' in evaluation), xhat = (x - m) r, sums and means over every dim but 1:
  *   input:  training  (g - mean(g) - xhat mean(g xhat)) r w;  evaluation  g r w
- *   weight: sum(g xhat);  bias: sum(g) */
+ *   weight: sum(g xhat);  bias: sum(g)
+ * Under create_graph a training node recomputes m and r from x with differentiable ops (the
+ * saved statistics are constants to autograd); the running statistics of evaluation are
+ * constants indeed. */
 tg_status tgi_bw_batch_norm(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     for (int i = 0; i < n->n_saved; i++) /* the version checks of everything saved */
         if (!tgi_unpack(n, i)) return n->ctx->err;
@@ -437,6 +452,12 @@ tg_status tgi_bw_batch_norm(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     int nr = 0;
     for (int d = 0; d < nd; d++)
         if (d != 1) red[nr++] = d;
+    if (n->args.keepdim && tgi_grad_mode(n->ctx)) {
+        m = tg_mean_dim(x, red, nr, true);
+        tg_tensor *xc = tg_sub(x, m);
+        r = tg_rsqrt(tg_add_scalar(tg_mean_dim(tg_mul(xc, xc), red, nr, true), n->args.s));
+        if (!r) return n->ctx->err;
+    }
     tg_tensor *xhat = tg_mul(tg_sub(x, m), r);
     if (tgi_needs(n, 0)) {
         tg_tensor *t = g;
@@ -526,11 +547,31 @@ tg_tensor *tg_embedding(const tg_tensor *weight, const tg_tensor *indices, int64
     return finish(out, st);
 }
 
+/* embedding_dense_backward from differentiable ops, for create_graph: grad viewed as (n, D)
+ * with the rows of padding_idx zeroed, index_add'ed into zeros (IndexAddBackward0, whose
+ * backward for grad is index_select: embedding_dense_double_backward). */
+static tg_tensor *embedding_backward_graph(tg_node *n, tg_tensor *g, tg_tensor *indices) {
+    const tgi_meta *m = &n->in_meta[0];
+    int64_t flat = -1, pad = n->args.d0;
+    tg_tensor *idx = tg_reshape(indices, &flat, 1);
+    if (!idx) return NULL;
+    int64_t rows[2] = {idx->numel, m->shape[1]};
+    tg_tensor *g2 = tg_reshape(g, rows, 2);
+    if (g2 && pad >= 0)
+        g2 = tg_masked_fill(g2, tg_unsqueeze(tg_eq_scalar(idx, (double)pad), 1), 0.0);
+    return tg_index_add(tg_zeros(n->ctx, m->shape, 2, g->dtype), 0, idx, g2);
+}
+
 /* embedding_dense_backward: grad_weight[indices[i]] += grad[i] for every i whose index is not
- * padding_idx (a scatter-add kernel; accumulated in double). */
+ * padding_idx (a scatter-add kernel; accumulated in double). Under create_graph the same sum
+ * from differentiable ops. */
 tg_status tgi_bw_embedding(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     tg_tensor *indices = tgi_unpack(n, 0);
     if (!indices) return n->ctx->err;
+    if (tgi_grad_mode(n->ctx)) {
+        gi[0] = embedding_backward_graph(n, g, indices);
+        return gi[0] ? TG_OK : n->ctx->err;
+    }
     const tgi_meta *m = &n->in_meta[0];
     int64_t num = m->shape[0], D = m->shape[1], pad = n->args.d0;
     tg_ctx *ctx = n->ctx;

@@ -785,11 +785,34 @@ static tg_tensor *prod_others_raw(const tg_tensor *x, uint32_t mask) {
     return tgi_own(out);
 }
 
+/* The product of the others along dim for a tensor with no room for another dim, from
+ * differentiable ops: for each i, prod of x without position i (the pieces before and after it
+ * joined), then those n results joined along dim. O(n^2) per slice. */
+static tg_tensor *prod_others_slices(tg_tensor *x, int dim) {
+    int64_t n = x->shape[dim];
+    if (n < 2) return tg_ones_like(x); /* the empty product */
+    tg_tensor **parts = calloc((size_t)n, sizeof *parts);
+    if (!parts) return tgi_error(x->ctx, TG_ERR_OOM, "tg_backward: out of memory"), NULL;
+    tg_tensor *r = NULL;
+    int64_t i = 0;
+    for (; i < n; i++) {
+        tg_tensor *pieces[2];
+        int k = 0;
+        if (i > 0) pieces[k++] = tg_narrow(x, dim, 0, i);
+        if (i < n - 1) pieces[k++] = tg_narrow(x, dim, i + 1, n - 1 - i);
+        tg_tensor *rest = k == 1 ? pieces[0] : tg_cat(pieces, 2, dim);
+        if (!rest || !(parts[i] = tg_prod_dim(rest, dim, true))) break;
+    }
+    if (i == n) r = tg_cat(parts, (int)n, dim);
+    free(parts);
+    return r;
+}
+
 /* The same product of the others along dim, built from differentiable ops for create_graph:
  * X[..., i, j, ...] = i == j ? 1 : x[..., j, ...], then prod over j. O(n^2) per slice. */
 static tg_tensor *prod_others_graph(tg_tensor *x, int dim) {
     tg_ctx *ctx = x->ctx;
-    if (x->ndim + 1 > TG_MAX_DIMS) return prod_others_raw(x, 1u << dim);
+    if (x->ndim + 1 > TG_MAX_DIMS) return prod_others_slices(x, dim);
     int64_t n = x->shape[dim], rows[TG_MAX_DIMS], cols[TG_MAX_DIMS];
     int nd = x->ndim + 1;
     for (int d = 0; d < nd; d++) rows[d] = cols[d] = 1;
