@@ -16,16 +16,9 @@ static void on_warning(const char *msg, void *user) {
     n_warnings++;
 }
 
-static const tt_record *anomaly_record(tt_fixture *fx) {
-    for (int i = 0; fx && i < fx->n; i++)
-        if (strcmp(tt_get(&fx->recs[i], "name"), "anomaly") == 0) return &fx->recs[i];
-    tt_failf(__FILE__, __LINE__, "fixture scenario anomaly missing");
-    return NULL;
-}
-
 static void t_anomaly(void) {
     tt_fixture *fx = tt_fixture_load("autograd2.txt");
-    const tt_record *r = anomaly_record(fx);
+    const tt_record *r = TT_FIND(fx, "name", "anomaly");
     if (!r) return;
     ctx = tg_ctx_new();
     tg_set_warning_handler(ctx, on_warning, NULL);

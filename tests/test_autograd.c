@@ -8,55 +8,14 @@
 static tt_fixture *FX;
 static tg_ctx *ctx;
 
-static const tt_record *fx(const char *name) {
-    for (int i = 0; FX && i < FX->n; i++)
-        if (strcmp(tt_get(&FX->recs[i], "name"), name) == 0) return &FX->recs[i];
-    tt_failf(__FILE__, __LINE__, "fixture scenario %s missing", name);
-    return NULL;
-}
+#define fx(name) TT_FIND(FX, "name", name)
 
-#define EXPECT_VALS(t, rec, key) expect_vals(__LINE__, t, rec, key)
-static void expect_vals(int line, const tg_tensor *t, const tt_record *r, const char *key) {
-    const char *s = r ? tt_get(r, key) : NULL;
-    if (!s) {
-        tt_failf(__FILE__, line, "fixture key %s missing", key);
-        return;
-    }
-    int64_t n;
-    double *v = tt_parse_doubles(s, &n);
-    tt_check_values(__FILE__, line, t, v, n, 1e-6, 1e-6);
-    free(v);
-}
-
-#define EXPECT_FLAG(b, rec, key) expect_str(__LINE__, (b) ? "1" : "0", rec, key)
-#define EXPECT_STR(s, rec, key) expect_str(__LINE__, s, rec, key)
-static void expect_str(int line, const char *got, const tt_record *r, const char *key) {
-    const char *s = r ? tt_get(r, key) : NULL;
-    if (s && got && strcmp(s, got) == 0) tt_pass++;
-    else tt_failf(__FILE__, line, "%s: got [%s] expected [%s]", key, got ? got : "(null)",
-                  s ? s : "(missing)");
-}
-
-static const char *fn_name(const tg_tensor *t) {
-    tg_node *n = tg_tensor_grad_fn(t);
-    return n ? tg_node_name(n) : "none";
-}
-
+#define EXPECT_VALS(t, rec, key) CHECK_RECORD_VALUES(t, rec, key, 1e-6, 1e-6)
+#define EXPECT_FLAG(b, rec, key) CHECK_RECORD_STR((b) ? "1" : "0", rec, key)
+#define EXPECT_STR(s, rec, key) CHECK_RECORD_STR(s, rec, key)
+#define fn_name(t) tt_grad_fn_name(t)
 /* The ctx holds `code` and "<prefix>: <PyTorch's message>" */
-#define EXPECT_ERR(code, prefix, rec) expect_err(__LINE__, code, prefix, rec)
-static void expect_err(int line, tg_status code, const char *prefix, const tt_record *r) {
-    char want[4096];
-    snprintf(want, sizeof want, "%s: %s", prefix, r ? tt_get(r, "error") : "?");
-    if (tg_errcode(ctx) != code)
-        tt_failf(__FILE__, line, "error code %d, expected %d (%s)", (int)tg_errcode(ctx), (int)code,
-                 tg_errmsg(ctx));
-    else tt_pass++;
-    if (strcmp(tg_errmsg(ctx), want) != 0)
-        tt_failf(__FILE__, line, "message:\n  got:      [%s]\n  expected: [%s]", tg_errmsg(ctx),
-                 want);
-    else tt_pass++;
-    tg_clear_error(ctx);
-}
+#define EXPECT_ERR(code, prefix, rec) CHECK_RECORD_ERROR(ctx, code, prefix, rec)
 
 static tg_tensor *vec(const double *v, int64_t n, bool rg) {
     float f[64];
@@ -66,11 +25,7 @@ static tg_tensor *vec(const double *v, int64_t n, bool rg) {
     return t;
 }
 
-static tg_tensor *lit(const char *s, bool rg) {
-    tg_tensor *t = tg_tensor_parse(ctx, s, TG_FLOAT32);
-    if (rg) tg_requires_grad_(t, true);
-    return t;
-}
+static tg_tensor *lit(const char *s, bool rg) { return tt_literal(ctx, s, TG_FLOAT32, rg); }
 
 static void test_tutorial_mean(void) {
     const tt_record *r = fx("tutorial_mean");
@@ -657,10 +612,7 @@ static void t_all(void) {
                           test_inplace,       test_version_errors, test_backward_checks, test_mm,
                           test_control_flow,  test_null_chain, test_node_repr};
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) run_all_in_scope(fs[i]);
-    tg_memstats m = tg_ctx_memstats(ctx);
-    CHECK_INT(m.tensors, 0); /* every scenario's tensors and graphs are gone with its scope */
-    CHECK_INT(m.nodes, 0);
-    CHECK_INT(m.storages, 0);
+    CHECK_NOTHING_ALIVE(ctx); /* every scenario's tensors and graphs are gone with its scope */
     tg_ctx_free(ctx);
     tt_fixture_free(FX);
 }

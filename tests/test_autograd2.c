@@ -7,68 +7,15 @@
 
 static tt_fixture *FX;
 static tg_ctx *ctx;
-static char last_warning[2048];
-static int n_warnings;
 
-static void on_warning(const char *msg, void *user) {
-    (void)user;
-    snprintf(last_warning, sizeof last_warning, "%s", msg);
-    n_warnings++;
-}
+#define fx(name) TT_FIND(FX, "name", name)
 
-static const tt_record *fx(const char *name) {
-    for (int i = 0; FX && i < FX->n; i++)
-        if (strcmp(tt_get(&FX->recs[i], "name"), name) == 0) return &FX->recs[i];
-    tt_failf(__FILE__, __LINE__, "fixture scenario %s missing", name);
-    return NULL;
-}
+#define EXPECT_VALS(t, rec, key, tol) CHECK_RECORD_VALUES(t, rec, key, tol, tol)
+#define EXPECT_STR(got, rec, key) CHECK_RECORD_STR(got, rec, key)
 
-#define EXPECT_VALS(t, rec, key, tol) expect_vals(__LINE__, t, rec, key, tol)
-static void expect_vals(int line, const tg_tensor *t, const tt_record *r, const char *key, double tol) {
-    const char *s = r ? tt_get(r, key) : NULL;
-    if (!s) {
-        tt_failf(__FILE__, line, "fixture key %s missing", key);
-        return;
-    }
-    if (strcmp(s, "None") == 0) {
-        if (t == NULL) tt_pass++;
-        else tt_failf(__FILE__, line, "%s: expected None", key);
-        return;
-    }
-    int64_t n;
-    double *v = tt_parse_doubles(s, &n);
-    tt_check_values(__FILE__, line, t, v, n, tol, tol);
-    free(v);
-}
-
-#define EXPECT_STR(got, rec, key) expect_str(__LINE__, got, rec, key)
-static void expect_str(int line, const char *got, const tt_record *r, const char *key) {
-    const char *s = r ? tt_get(r, key) : NULL;
-    if (s && got && strcmp(s, got) == 0) tt_pass++;
-    else tt_failf(__FILE__, line, "%s:\n  got:      [%s]\n  expected: [%s]", key, got ? got : "(null)",
-                  s ? s : "(missing)");
-}
-
-#define EXPECT_ERR(code, prefix, rec) expect_err(__LINE__, code, prefix, rec)
-static void expect_err(int line, tg_status code, const char *prefix, const tt_record *r) {
-    char want[2048];
-    snprintf(want, sizeof want, "%s: %s", prefix, r ? tt_get(r, "error") : "?");
-    if (tg_errcode(ctx) == code) tt_pass++;
-    else tt_failf(__FILE__, line, "code %d expected %d (%s)", tg_errcode(ctx), code, tg_errmsg(ctx));
-    if (strcmp(tg_errmsg(ctx), want) == 0) tt_pass++;
-    else tt_failf(__FILE__, line, "\n  got:      [%s]\n  expected: [%s]", tg_errmsg(ctx), want);
-    tg_clear_error(ctx);
-}
-
-static const char *fn_name(const tg_tensor *t) {
-    return t && tg_tensor_grad_fn(t) ? tg_node_name(tg_tensor_grad_fn(t)) : "none";
-}
-
-static tg_tensor *lit(const char *s, tg_dtype dt, bool rg) {
-    tg_tensor *t = tg_tensor_parse(ctx, s, dt);
-    if (rg) tg_requires_grad_(t, true);
-    return t;
-}
+#define EXPECT_ERR(code, prefix, rec) CHECK_RECORD_ERROR(ctx, code, prefix, rec)
+#define fn_name(t) tt_grad_fn_name(t)
+static tg_tensor *lit(const char *s, tg_dtype dt, bool rg) { return tt_literal(ctx, s, dt, rg); }
 
 static tg_tensor *grad1(tg_tensor *y, tg_tensor *x, bool create) {
     tg_grad_opts o = {.create_graph = create};
@@ -127,11 +74,11 @@ static void test_higher_order(void) {
 static void test_backward_create_graph(void) {
     const tt_record *r = fx("backward_create_graph");
     tg_tensor *x = lit("3.", TG_FLOAT32, true);
-    n_warnings = 0;
+    tt_n_warnings = 0;
     tg_backward_opts o = {.create_graph = true};
     CHECK_INT(tg_backward_ex(tg_pow_scalar(x, 3), NULL, &o), TG_OK);
-    CHECK_INT(n_warnings, 1);
-    EXPECT_STR(last_warning, r, "warning");
+    CHECK_INT(tt_n_warnings, 1);
+    EXPECT_STR(tt_last_warning, r, "warning");
     tg_tensor *g = tg_tensor_grad(x);
     EXPECT_VALS(g, r, "grad", 1e-6);
     EXPECT_STR(fn_name(g), r, "fn");
@@ -320,10 +267,10 @@ static void test_hooks(void) {
     CHECK_INT(tg_node_num_outputs(tg_tensor_grad_fn(y)), 1);
 
     /* reading .grad of a non-leaf warns */
-    n_warnings = 0;
+    tt_n_warnings = 0;
     CHECK(tg_tensor_grad(tg_mul_scalar(x, 2)) == NULL);
-    CHECK_INT(n_warnings, 1);
-    EXPECT_STR(last_warning, fx("nonleaf_grad_warning"), "warning");
+    CHECK_INT(tt_n_warnings, 1);
+    EXPECT_STR(tt_last_warning, fx("nonleaf_grad_warning"), "warning");
 }
 
 
@@ -502,7 +449,7 @@ static void test_checkpoint(void) {
 static void t_all(void) {
     FX = tt_fixture_load("autograd2.txt");
     ctx = tg_ctx_new();
-    tg_set_warning_handler(ctx, on_warning, NULL);
+    tg_set_warning_handler(ctx, tt_on_warning, NULL);
     void (*fs[])(void) = {test_higher_order, test_backward_create_graph, test_autograd_grad,
                           test_hooks, test_inference_mode, test_gradgradcheck,
                           test_copy_slices, test_checkpoint};
@@ -510,10 +457,7 @@ static void t_all(void) {
         tg_scope_begin(ctx);
         fs[i]();
         tg_scope_end(ctx);
-        tg_memstats m = tg_ctx_memstats(ctx);
-        if (m.tensors != 0 || m.nodes != 0)
-            tt_failf(__FILE__, __LINE__, "scenario %zu left %lld tensors, %lld nodes", i,
-                     (long long)m.tensors, (long long)m.nodes);
+        CHECK_NOTHING_ALIVE(ctx);
     }
     tg_ctx_free(ctx);
     tt_fixture_free(FX);

@@ -7,12 +7,7 @@
 static tt_fixture *FX;
 static tg_ctx *ctx;
 
-static const tt_record *fx(const char *name) {
-    for (int i = 0; FX && i < FX->n; i++)
-        if (strcmp(tt_get(&FX->recs[i], "name"), name) == 0) return &FX->recs[i];
-    tt_failf(__FILE__, __LINE__, "fixture %s missing", name);
-    return NULL;
-}
+#define fx(name) TT_FIND(FX, "name", name)
 
 /* values, dtype, shape and repr of t equal the record's */
 #define EXPECT_T(t, name) expect_t(__LINE__, t, name)
@@ -22,32 +17,18 @@ static void expect_t(int line, const tg_tensor *t, const char *name) {
         tt_failf(__FILE__, line, "%s: tensor or record missing (%s)", name, tg_errmsg(ctx));
         return;
     }
-    int64_t n;
-    double *v = tt_parse_doubles(tt_get(r, "values"), &n);
-    tt_check_values(__FILE__, line, t, v, n, 0, 0);
-    free(v);
+    tt_check_record_values_at(__FILE__, line, t, r, "values", 0, 0);
     char want[64];
     snprintf(want, sizeof want, "torch.%s", tt_get(r, "dtype"));
     CHECK_STR(tg_dtype_name(tg_tensor_dtype(t)), want);
-    int64_t nd;
-    double *sh = tt_parse_doubles(tt_get(r, "shape"), &nd);
+    int64_t sh[TG_MAX_DIMS];
+    int nd = tt_parse_ints(tt_get(r, "shape"), sh, TG_MAX_DIMS);
     CHECK_INT(tg_tensor_ndim(t), nd);
-    for (int64_t i = 0; i < nd && i < tg_tensor_ndim(t); i++) CHECK_INT(tg_tensor_shape(t)[i], sh[i]);
-    free(sh);
+    for (int i = 0; i < nd && i < tg_tensor_ndim(t); i++) CHECK_INT(tg_tensor_shape(t)[i], sh[i]);
     CHECK_REPR(t, tt_get(r, "repr"));
 }
 
-#define EXPECT_ERR(code, fn, name) expect_err(__LINE__, code, fn, name)
-static void expect_err(int line, tg_status code, const char *fn, const char *name) {
-    const tt_record *r = fx(name);
-    char want[1024];
-    snprintf(want, sizeof want, "%s: %s", fn, r ? tt_get(r, "error") : "?");
-    if (tg_errcode(ctx) == code) tt_pass++;
-    else tt_failf(__FILE__, line, "code %d expected %d (%s)", tg_errcode(ctx), code, tg_errmsg(ctx));
-    if (strcmp(tg_errmsg(ctx), want) == 0) tt_pass++;
-    else tt_failf(__FILE__, line, "\n  got:      [%s]\n  expected: [%s]", tg_errmsg(ctx), want);
-    tg_clear_error(ctx);
-}
+#define EXPECT_ERR(code, fn, name) CHECK_RECORD_ERROR(ctx, code, fn, fx(name))
 
 static void test_creation(void) {
     EXPECT_T(tg_arange(ctx, 0, 10, 3, TG_INT64), "arange_int");
@@ -165,8 +146,7 @@ static void t_all(void) {
     test_accessors();
     test_view_errors();
     tg_scope_end(ctx);
-    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
-    CHECK_INT(tg_ctx_memstats(ctx).storages, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
     tt_fixture_free(FX);
 }

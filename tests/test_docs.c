@@ -6,22 +6,6 @@
  */
 #include "test.h"
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s) s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* name occurs in doc as a whole identifier (not as the prefix of a longer one) */
 static bool mentions(const char *doc, const char *name) {
     size_t n = strlen(name);
@@ -41,8 +25,8 @@ static const char *const node_names[] = {
 };
 
 static void test_ops_table(void) {
-    char *doc = slurp("docs/ops.md");
-    char *hdr = slurp("include/tensorgrad.h");
+    char *doc = tt_read_file("docs/ops.md");
+    char *hdr = tt_read_file("include/tensorgrad.h");
     CHECK(doc != NULL);
     CHECK(hdr != NULL);
     if (!doc || !hdr) {
@@ -94,7 +78,7 @@ static char *all_fixtures(void) {
         char path[256];
         const char *dir = getenv("TG_FIXTURES");
         snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures", files[i]);
-        char *s = slurp(path);
+        char *s = tt_read_file(path);
         if (!s) continue;
         size_t n = strlen(s);
         char *grown = realloc(all, len + n + 2);
@@ -112,7 +96,7 @@ static char *all_fixtures(void) {
 
 /* Every op in the header's Ops sections has fixture records: a line "op: <name without tg_>". */
 static void test_fixture_coverage(void) {
-    char *hdr = slurp("include/tensorgrad.h");
+    char *hdr = tt_read_file("include/tensorgrad.h");
     char *fx = all_fixtures();
     CHECK(hdr && fx);
     if (!hdr || !fx) {

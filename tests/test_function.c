@@ -8,54 +8,17 @@
 static tt_fixture *FX;
 static tg_ctx *ctx;
 
-static const tt_record *fx(const char *name) {
-    for (int i = 0; FX && i < FX->n; i++)
-        if (strcmp(tt_get(&FX->recs[i], "name"), name) == 0) return &FX->recs[i];
-    tt_failf(__FILE__, __LINE__, "fixture scenario %s missing", name);
-    return NULL;
-}
+#define fx(name) TT_FIND(FX, "name", name)
 
-#define EXPECT_VALS(t, rec, key) expect_vals(__LINE__, t, rec, key)
-static void expect_vals(int line, const tg_tensor *t, const tt_record *r, const char *key) {
-    const char *s = r ? tt_get(r, key) : NULL;
-    if (!s) {
-        tt_failf(__FILE__, line, "fixture key %s missing", key);
-        return;
-    }
-    int64_t n;
-    double *v = tt_parse_doubles(s, &n);
-    tt_check_values(__FILE__, line, t, v, n, 1e-6, 1e-6);
-    free(v);
-}
+#define EXPECT_VALS(t, rec, key) CHECK_RECORD_VALUES(t, rec, key, 1e-6, 1e-6)
+#define EXPECT_STR(got, rec, key) CHECK_RECORD_STR(got, rec, key)
 
-#define EXPECT_STR(got, rec, key) expect_str(__LINE__, got, rec, key)
-static void expect_str(int line, const char *got, const tt_record *r, const char *key) {
-    const char *s = r ? tt_get(r, key) : NULL;
-    if (s && got && strcmp(s, got) == 0) tt_pass++;
-    else tt_failf(__FILE__, line, "%s:\n  got:      [%s]\n  expected: [%s]", key, got ? got : "(null)",
-                  s ? s : "(missing)");
-}
-
-#define EXPECT_ERR(code, prefix, rec) expect_err(__LINE__, code, prefix, rec)
-static void expect_err(int line, tg_status code, const char *prefix, const tt_record *r) {
-    char want[2048];
-    snprintf(want, sizeof want, "%s: %s", prefix, r ? tt_get(r, "error") : "?");
-    if (tg_errcode(ctx) == code) tt_pass++;
-    else tt_failf(__FILE__, line, "code %d expected %d (%s)", tg_errcode(ctx), code, tg_errmsg(ctx));
-    if (strcmp(tg_errmsg(ctx), want) == 0) tt_pass++;
-    else tt_failf(__FILE__, line, "\n  got:      [%s]\n  expected: [%s]", tg_errmsg(ctx), want);
-    tg_clear_error(ctx);
-}
-
+#define EXPECT_ERR(code, prefix, rec) CHECK_RECORD_ERROR(ctx, code, prefix, rec)
+/* the grad_fn's name; Python's type(None).__name__ where there is none */
 static const char *fn_name(const tg_tensor *t) {
-    return t && tg_tensor_grad_fn(t) ? tg_node_name(tg_tensor_grad_fn(t)) : "NoneType";
+    return t && tg_tensor_grad_fn(t) ? tt_grad_fn_name(t) : "NoneType";
 }
-
-static tg_tensor *lit(const char *s, tg_dtype dt, bool rg) {
-    tg_tensor *t = tg_tensor_parse(ctx, s, dt);
-    if (rg) tg_requires_grad_(t, true);
-    return t;
-}
+static tg_tensor *lit(const char *s, tg_dtype dt, bool rg) { return tt_literal(ctx, s, dt, rg); }
 
 /* ---- the functions, as in the Python fixture script ---- */
 
@@ -278,8 +241,7 @@ static void t_all(void) {
     tg_scope_begin(ctx);
     test_functions();
     tg_scope_end(ctx);
-    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
-    CHECK_INT(tg_ctx_memstats(ctx).nodes, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
     tt_fixture_free(FX);
 }

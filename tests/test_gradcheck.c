@@ -7,91 +7,9 @@
  */
 #include "test.h"
 
+#include "ops_table.h" /* the ops, as test_ops.c runs them */
+
 #include <stdint.h>
-
-/* ------------------------------------------------------------------ the ops, as test_ops.c */
-
-typedef struct op_args {
-    double scalar, p;
-    int64_t dims[TG_MAX_DIMS], size[TG_MAX_DIMS];
-    int ndims, nsize;
-    bool keepdim;
-    int dim0, dim1, dim;
-} op_args;
-
-typedef tg_tensor *(*op_fn)(tg_tensor *const *x, const op_args *a);
-
-#define BIN(name)                                                                              \
-    static tg_tensor *f_##name(tg_tensor *const *x, const op_args *a) {                        \
-        (void)a;                                                                               \
-        return tg_##name(x[0], x[1]);                                                          \
-    }
-#define SCA(name)                                                                              \
-    static tg_tensor *f_##name(tg_tensor *const *x, const op_args *a) {                        \
-        return tg_##name(x[0], a->scalar);                                                     \
-    }
-#define UN(name)                                                                               \
-    static tg_tensor *f_##name(tg_tensor *const *x, const op_args *a) {                        \
-        (void)a;                                                                               \
-        return tg_##name(x[0]);                                                                \
-    }
-#define IPB(name)                                                                              \
-    static tg_tensor *f_##name##_(tg_tensor *const *x, const op_args *a) {                     \
-        (void)a;                                                                               \
-        tg_tensor *c = tg_clone(x[0]);                                                         \
-        return c && tg_##name##_(c, x[1]) == TG_OK ? c : NULL;                                 \
-    }
-#define IPS(name)                                                                              \
-    static tg_tensor *f_##name##_(tg_tensor *const *x, const op_args *a) {                     \
-        tg_tensor *c = tg_clone(x[0]);                                                         \
-        return c && tg_##name##_(c, a->scalar) == TG_OK ? c : NULL;                            \
-    }
-
-BIN(add) BIN(sub) BIN(mul) BIN(div) BIN(pow)
-SCA(add_scalar) SCA(sub_scalar) SCA(rsub_scalar) SCA(mul_scalar) SCA(div_scalar)
-SCA(rdiv_scalar) SCA(pow_scalar) SCA(rpow_scalar)
-UN(neg) UN(exp) UN(log) UN(sqrt) UN(abs)
-UN(sum) UN(mean)
-BIN(mm) BIN(matmul)
-UN(t) UN(clone) UN(contiguous)
-IPB(add) IPB(sub) IPB(mul) IPB(div)
-IPS(add_scalar) IPS(sub_scalar) IPS(mul_scalar) IPS(div_scalar) IPS(fill)
-
-static tg_tensor *f_sum_dim(tg_tensor *const *x, const op_args *a) {
-    return tg_sum_dim(x[0], a->dims, a->ndims, a->keepdim);
-}
-static tg_tensor *f_mean_dim(tg_tensor *const *x, const op_args *a) {
-    return tg_mean_dim(x[0], a->dims, a->ndims, a->keepdim);
-}
-static tg_tensor *f_norm(tg_tensor *const *x, const op_args *a) { return tg_norm(x[0], a->p); }
-static tg_tensor *f_norm_dim(tg_tensor *const *x, const op_args *a) {
-    return tg_norm_dim(x[0], a->p, a->dims, a->ndims, a->keepdim);
-}
-static tg_tensor *f_view(tg_tensor *const *x, const op_args *a) {
-    return tg_view(x[0], a->size, a->nsize);
-}
-static tg_tensor *f_reshape(tg_tensor *const *x, const op_args *a) {
-    return tg_reshape(x[0], a->size, a->nsize);
-}
-static tg_tensor *f_expand(tg_tensor *const *x, const op_args *a) {
-    return tg_expand(x[0], a->size, a->nsize);
-}
-static tg_tensor *f_transpose(tg_tensor *const *x, const op_args *a) {
-    return tg_transpose(x[0], a->dim0, a->dim1);
-}
-static tg_tensor *f_unsqueeze(tg_tensor *const *x, const op_args *a) {
-    return tg_unsqueeze(x[0], a->dim);
-}
-static tg_tensor *f_zero_(tg_tensor *const *x, const op_args *a) {
-    (void)a;
-    tg_tensor *c = tg_clone(x[0]);
-    return c && tg_zero_(c) == TG_OK ? c : NULL;
-}
-static tg_tensor *f_copy_(tg_tensor *const *x, const op_args *a) {
-    (void)a;
-    tg_tensor *c = tg_clone(x[0]);
-    return c && tg_copy_(c, x[1]) == TG_OK ? c : NULL;
-}
 
 /* ------------------------------------------------------------------ the cases */
 

@@ -27,54 +27,11 @@ static const struct {
 
 /* ---------------------------------------------------------------- fixture helpers */
 
-static tg_dtype dtype_of(const char *s) {
-    if (!strcmp(s, "float64")) return TG_FLOAT64;
-    if (!strcmp(s, "int64")) return TG_INT64;
-    if (!strcmp(s, "bool")) return TG_BOOL;
-    return TG_FLOAT32;
-}
-
-static tg_status code_of(const char *s) {
-    if (!strcmp(s, "INDEX")) return TG_ERR_INDEX;
-    if (!strcmp(s, "SHAPE")) return TG_ERR_SHAPE;
-    if (!strcmp(s, "DTYPE")) return TG_ERR_DTYPE;
-    if (!strcmp(s, "INVALID_ARG")) return TG_ERR_INVALID_ARG;
-    if (!strcmp(s, "AUTOGRAD")) return TG_ERR_AUTOGRAD;
-    return TG_OK;
-}
-
 /* The value of "<key>_<suffix>". */
 static const char *get(const tt_record *r, const char *key, const char *suffix) {
     char k[128];
     snprintf(k, sizeof k, "%s_%s", key, suffix);
     return tt_get(r, k);
-}
-
-static int parse_shape(const char *s, int64_t *shape) {
-    int64_t n;
-    double *v = tt_parse_doubles(s, &n);
-    for (int64_t i = 0; i < n && i < TG_MAX_DIMS; i++) shape[i] = (int64_t)v[i];
-    free(v);
-    return (int)n;
-}
-
-/* A tensor of dtype and shape from the listed values. */
-static tg_tensor *make(const char *vals, tg_dtype dt, const int64_t *shape, int nd) {
-    int64_t n;
-    double *v = tt_parse_doubles(vals, &n);
-    void *buf = malloc(8 * (size_t)(n ? n : 1));
-    for (int64_t i = 0; i < n; i++) {
-        switch (dt) {
-        case TG_FLOAT32: ((float *)buf)[i] = (float)v[i]; break;
-        case TG_FLOAT64: ((double *)buf)[i] = v[i]; break;
-        case TG_INT64: ((int64_t *)buf)[i] = (int64_t)v[i]; break;
-        case TG_BOOL: ((bool *)buf)[i] = v[i] != 0; break;
-        }
-    }
-    tg_tensor *t = tg_tensor_new(ctx, buf, shape, nd, dt);
-    free(buf);
-    free(v);
-    return t;
 }
 
 /* Input `key` of a record: its base (a leaf, requiring grad when X_rg) and the tensor given to
@@ -84,32 +41,21 @@ static tg_tensor *load(const tt_record *r, const char *key, tg_tensor **base) {
     const char *vals = tt_get(r, key);
     if (!vals) return NULL;
     int64_t shape[TG_MAX_DIMS];
-    int nd = parse_shape(get(r, key, "shape"), shape);
-    *base = make(vals, dtype_of(get(r, key, "dtype")), shape, nd);
+    int nd = tt_parse_ints(get(r, key, "shape"), shape, TG_MAX_DIMS);
+    tg_dtype dt = TG_FLOAT32;
+    if (nd < 0 || !tt_parse_dtype(get(r, key, "dtype"), &dt)) {
+        tt_failf(__FILE__, __LINE__, "input %s: bad dtype or shape", key);
+        return NULL;
+    }
+    *base = tt_tensor_from(ctx, vals, dt, shape, nd);
     if (get(r, key, "rg")) tg_requires_grad_(*base, true);
     if (get(r, key, "nc")) return tg_transpose(*base, 0, nd - 1);
     return *base;
 }
 
-static double tol_of(tg_dtype dt) {
-    return dt == TG_FLOAT32 ? 1e-5 : dt == TG_FLOAT64 ? 1e-10 : 0.0;
-}
-
 /* t has the values listed under key (tolerance by t's dtype; nan and inf exact). */
-static void expect_values(const tt_record *r, const char *key, const tg_tensor *t) {
-    const char *s = tt_get(r, key);
-    if (!s || !t) {
-        tt_failf(__FILE__, __LINE__, "%s: %s missing (tensor %p)", tt_get(r, "name"), key,
-                 (const void *)t);
-        return;
-    }
-    int64_t n;
-    double *v = tt_parse_doubles(s, &n);
-    double tol = tol_of(tg_tensor_dtype(t));
-    if (!tt_check_values(__FILE__, __LINE__, t, v, n, tol, tol))
-        printf("  ... in record %s, key %s\n", tt_get(r, "name"), key);
-    free(v);
-}
+static double tol_of(const tg_tensor *t) { return t ? tt_tol(tg_tensor_dtype(t)) : 0; }
+#define EXPECT_VALUES(r, key, t) CHECK_RECORD_VALUES(t, r, key, tol_of(t), tol_of(t))
 
 /* The op a record names, on its inputs; in-place ops run on a clone of a when a requires grad
  * (so a gradient can flow to the leaf) and on a itself otherwise. *st: the in-place status. */
@@ -147,27 +93,8 @@ static tg_tensor *run(const tt_record *r, const inputs *in, tg_status *st) {
     return *st == TG_OK ? s : NULL;
 }
 
-static const char *fn_name(const tg_tensor *t) {
-    tg_node *n = tg_tensor_grad_fn(t);
-    return n ? tg_node_name(n) : "none";
-}
-
-static void check_no_leak(const tg_memstats *before, const char *what) {
-    tg_memstats now = tg_ctx_memstats(ctx);
-    if (now.tensors != before->tensors || now.storages != before->storages ||
-        now.nodes != before->nodes)
-        tt_failf(__FILE__, __LINE__, "%s: leaked %lld tensors, %lld storages, %lld nodes", what,
-                 (long long)(now.tensors - before->tensors),
-                 (long long)(now.storages - before->storages),
-                 (long long)(now.nodes - before->nodes));
-    else tt_pass++;
-}
-
-/* One fixture record, in its own scope. */
-static void replay(const tt_record *r) {
-    const char *name = tt_get(r, "name");
-    tg_memstats before = tg_ctx_memstats(ctx);
-    tg_scope_begin(ctx);
+/* One fixture record, in its own scope (tt_replay_records). */
+static void replay(tg_ctx *c, const tt_record *r) {
     inputs in;
     tg_tensor *base[6];
     in.a = load(r, "a", &base[0]);
@@ -177,69 +104,33 @@ static void replay(const tt_record *r) {
     in.cond = load(r, "cond", &base[4]);
     in.b = load(r, "b", &base[5]);
     in.base_a = base[0];
-    CHECK_OK(ctx);
+    CHECK_OK(c);
     tg_status st;
     tg_tensor *out = run(r, &in, &st);
-    const char *err = tt_get(r, "error");
-    if (err) {
-        char want[2048];
-        snprintf(want, sizeof want, "tg_%s: %s", tt_get(r, "op"), err);
-        if (out) tt_failf(__FILE__, __LINE__, "%s: expected an error, got a result", name);
-        else tt_pass++;
-        if (tg_errcode(ctx) != code_of(tt_get(r, "code")) || strcmp(tg_errmsg(ctx), want) != 0)
-            tt_failf(__FILE__, __LINE__, "%s: error %d [%s], expected %d [%s]", name,
-                     (int)tg_errcode(ctx), tg_errmsg(ctx), (int)code_of(tt_get(r, "code")), want);
-        else tt_pass++;
-        tg_clear_error(ctx);
+    if (!CHECK_OP_OUTCOME(c, r, out == NULL)) {
         /* in-place ops check every index before writing: self is untouched */
         const char *op = tt_get(r, "op");
-        if (op[strlen(op) - 1] == '_') expect_values(r, "a", base[0]);
-    } else if (!out) {
-        tt_failf(__FILE__, __LINE__, "%s: failed: %s", name, tg_errmsg(ctx));
-        tg_clear_error(ctx);
-    } else {
-        int64_t shape[TG_MAX_DIMS];
-        int nd = parse_shape(tt_get(r, "out_shape"), shape);
-        if (tg_tensor_dtype(out) != dtype_of(tt_get(r, "out_dtype")))
-            tt_failf(__FILE__, __LINE__, "%s: dtype %s, expected %s", name,
-                     tg_dtype_name(tg_tensor_dtype(out)), tt_get(r, "out_dtype"));
-        else tt_pass++;
-        if (tg_tensor_ndim(out) != nd ||
-            (nd && memcmp(tg_tensor_shape(out), shape, sizeof(int64_t) * (size_t)nd)))
-            tt_failf(__FILE__, __LINE__, "%s: wrong shape", name);
-        else tt_pass++;
-        expect_values(r, "out", out);
-        if (strcmp(fn_name(out), tt_get(r, "grad_fn")) != 0)
-            tt_failf(__FILE__, __LINE__, "%s: grad_fn %s, expected %s", name, fn_name(out),
-                     tt_get(r, "grad_fn"));
-        else tt_pass++;
-        if (tt_get(r, "v")) {
-            tg_tensor *v = make(tt_get(r, "v"), tg_tensor_dtype(out), shape, nd);
-            if (tg_backward(out, v) != TG_OK) {
-                tt_failf(__FILE__, __LINE__, "%s: backward: %s", name, tg_errmsg(ctx));
-                tg_clear_error(ctx);
-            }
-            static const char *const keys[6] = {"a", "index", "src", "mask", "cond", "b"};
-            for (int k = 0; k < 6; k++) {
-                char gk[32];
-                snprintf(gk, sizeof gk, "grad_%s", keys[k]);
-                if (tt_get(r, gk)) expect_values(r, gk, tg_tensor_grad(base[k]));
-            }
-        }
+        if (tt_get(r, "error") && op[strlen(op) - 1] == '_') EXPECT_VALUES(r, "a", base[0]);
+        return;
     }
-    tg_scope_end(ctx);
-    check_no_leak(&before, name);
+    tg_dtype dt;
+    int64_t shape[TG_MAX_DIMS];
+    int nd;
+    if (!TT_RECORD_DTYPE_SHAPE(r, "out", &dt, shape, &nd)) return;
+    CHECK_TENSOR("out", out, dt, shape, nd, tt_get(r, "out"), tt_tol(dt));
+    CHECK_STR(tt_grad_fn_name(out), tt_get(r, "grad_fn"));
+    if (!tt_get(r, "v")) return;
+    TT_RECORD_BACKWARD(c, r, out);
+    static const char *const keys[6] = {"a", "index", "src", "mask", "cond", "b"};
+    for (int k = 0; k < 6; k++) {
+        char gk[32];
+        snprintf(gk, sizeof gk, "grad_%s", keys[k]);
+        if (tt_get(r, gk)) EXPECT_VALUES(r, gk, tg_tensor_grad(base[k]));
+    }
 }
 
 static void test_fixtures(void) {
-    int n = 0;
-    for (int i = 0; FX && i < FX->n; i++) {
-        const tt_record *r = &FX->recs[i];
-        if (!tt_get(r, "op")) continue;
-        replay(r);
-        n++;
-    }
-    CHECK(n > 200);
+    CHECK(tt_replay_records(ctx, FX, "op", "index.txt", replay) > 200);
 }
 
 /* Every op has forward records (with gradients when differentiable) and error records. */
@@ -263,24 +154,8 @@ static void test_fixture_coverage(void) {
 
 /* ---------------------------------------------------------------- scenarios */
 
-static const tt_record *scenario(const char *name) {
-    for (int i = 0; FX && i < FX->n; i++)
-        if (!strcmp(tt_get(&FX->recs[i], "name"), name)) return &FX->recs[i];
-    tt_failf(__FILE__, __LINE__, "fixture scenario %s missing", name);
-    return NULL;
-}
-
-static void expect_err(int line, tg_status code, const char *prefix, const char *name) {
-    const tt_record *r = scenario(name);
-    char want[2048];
-    snprintf(want, sizeof want, "%s: %s", prefix, r ? tt_get(r, "error") : "?");
-    if (tg_errcode(ctx) != code || strcmp(tg_errmsg(ctx), want) != 0)
-        tt_failf(__FILE__, line, "%s: error %d [%s], expected %d [%s]", name,
-                 (int)tg_errcode(ctx), tg_errmsg(ctx), (int)code, want);
-    else tt_pass++;
-    tg_clear_error(ctx);
-}
-#define EXPECT_ERR(code, prefix, name) expect_err(__LINE__, code, prefix, name)
+#define scenario(name) TT_FIND(FX, "name", name)
+#define EXPECT_ERR(code, prefix, name) CHECK_RECORD_ERROR(ctx, code, prefix, scenario(name))
 
 static tg_tensor *ones_rg(int64_t n0, int64_t n1) {
     tg_tensor *t = n1 ? tg_ones(ctx, TG_SHAPE(n0, n1), TG_FLOAT32) : tg_ones(ctx, TG_SHAPE(n0), TG_FLOAT32);
@@ -338,7 +213,7 @@ static void test_scenarios(void) {
     tg_add_scalar_(y, 1);
     CHECK_INT(tg_backward(tg_sum(z), NULL), TG_OK);
     const tt_record *r = scenario("scenario_index_select_self_modified");
-    if (r) expect_values(r, "grad", tg_tensor_grad(a));
+    EXPECT_VALUES(r, "grad", tg_tensor_grad(a));
 
     /* scatter_add's src gradient has index's shape: PyTorch's own error when it is smaller */
     tg_tensor *src = ones_rg(2, 4);
@@ -354,7 +229,7 @@ static void test_scenarios(void) {
     CHECK_INT(tg_backward(z, NULL), TG_ERR_AUTOGRAD);
     EXPECT_ERR(TG_ERR_AUTOGRAD, "tg_backward", "scenario_backward_twice");
     tg_scope_end(ctx);
-    check_no_leak(&before, "scenarios");
+    CHECK_NO_LEAK(ctx, before, "scenarios");
 }
 
 /* In-place results: self keeps its identity, its version moves, history is rebased. */
@@ -370,7 +245,7 @@ static void test_inplace_details(void) {
     tg_requires_grad_(src, true);
     CHECK_INT(tg_scatter_(t, 0, idx, src), TG_OK); /* a plain tensor takes src's history */
     CHECK(!tg_tensor_is_leaf(t));
-    CHECK_STR(fn_name(t), "ScatterBackward0");
+    CHECK_STR(tt_grad_fn_name(t), "ScatterBackward0");
     CHECK_INT(tg_tensor_version(t), 2);
     const double want[] = {0, 1, 0, 1, 0, 1};
     CHECK_VALUES(t, want, 6, 0, 0);
@@ -395,7 +270,7 @@ static void test_inplace_details(void) {
     tg_clear_error(ctx);
     CHECK(tg_one_hot(NULL, 3) == NULL);
     tg_scope_end(ctx);
-    check_no_leak(&before, "inplace details");
+    CHECK_NO_LEAK(ctx, before, "inplace details");
 }
 
 /* ---------------------------------------------------------------- gradcheck */
@@ -518,7 +393,7 @@ static void test_gradcheck(void) {
             tg_clear_error(ctx);
         } else tt_pass++;
         tg_scope_end(ctx);
-        check_no_leak(&before, c->op);
+        CHECK_NO_LEAK(ctx, before, c->op);
     }
 }
 

@@ -11,100 +11,6 @@
 
 #include <stdint.h>
 
-/* ------------------------------------------------------------------ record parsing */
-
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
-static int parse_ints(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
-/* A tensor of dtype and shape holding the record's values (converted from text). */
-static tg_tensor *make_tensor(tg_ctx *ctx, const char *values, tg_dtype dtype,
-                              const int64_t *shape, int ndim) {
-    int64_t n;
-    double *d = tt_parse_doubles(values ? values : "", &n);
-    if (!d) return NULL;
-    size_t es = dtype == TG_FLOAT32 ? 4 : dtype == TG_BOOL ? 1 : 8;
-    unsigned char *buf = malloc((size_t)(n ? n : 1) * es);
-    for (int64_t i = 0; buf && i < n; i++) {
-        switch (dtype) {
-        case TG_FLOAT32: ((float *)buf)[i] = (float)d[i]; break;
-        case TG_FLOAT64: ((double *)buf)[i] = d[i]; break;
-        case TG_INT64: ((int64_t *)buf)[i] = (int64_t)d[i]; break; /* fixture ints are small */
-        case TG_BOOL: ((bool *)buf)[i] = d[i] != 0; break;
-        }
-    }
-    tg_tensor *t = buf ? tg_tensor_new(ctx, buf, shape, ndim, dtype) : NULL;
-    free(buf);
-    free(d);
-    return t;
-}
-
-/* dtype, shape and values of t against the record: float32 within 1e-5 + 1e-5 |want|,
- * float64 within 1e-10 + 1e-10 |want|, nan and infinities exact, int64 and bool exact. */
-static void check_tensor(const char *what, const tg_tensor *t, tg_dtype dtype,
-                         const int64_t *shape, int ndim, const char *values) {
-    if (!t) {
-        tt_failf(__FILE__, __LINE__, "%s is NULL", what);
-        return;
-    }
-    if (tg_tensor_dtype(t) != dtype) {
-        tt_failf(__FILE__, __LINE__, "%s: dtype %d, expected %d", what, (int)tg_tensor_dtype(t),
-                 (int)dtype);
-        return;
-    }
-    bool same = tg_tensor_ndim(t) == ndim;
-    for (int i = 0; same && i < ndim; i++) same = tg_tensor_shape(t)[i] == shape[i];
-    if (!same) {
-        char got[160];
-        tg_tensor_size_repr(t, got, sizeof got);
-        tt_failf(__FILE__, __LINE__, "%s: shape %s, expected %d dims", what, got, ndim);
-        return;
-    }
-    tt_pass++;
-    int64_t n;
-    double *want = tt_parse_doubles(values ? values : "", &n);
-    if (!want || n != tg_tensor_numel(t)) {
-        tt_failf(__FILE__, __LINE__, "%s: %lld values for %lld elements", what, (long long)n,
-                 (long long)tg_tensor_numel(t));
-        free(want);
-        return;
-    }
-    double tol = dtype == TG_FLOAT32 ? 1e-5 : dtype == TG_FLOAT64 ? 1e-10 : 0;
-    CHECK_VALUES(t, want, n, tol, tol);
-    free(want);
-}
-
-static const struct {
-    const char *name;
-    tg_status code;
-} codes[] = {{"SHAPE", TG_ERR_SHAPE},
-             {"DTYPE", TG_ERR_DTYPE},
-             {"INDEX", TG_ERR_INDEX},
-             {"INVALID_ARG", TG_ERR_INVALID_ARG}};
-
 /* ------------------------------------------------------------------ the ops */
 
 typedef struct op_entry {
@@ -117,11 +23,7 @@ static op_entry ops[] = {{"matmul", 0, 0, 0}, {"mm", 0, 0, 0},    {"bmm", 0, 0, 
                          {"addmm", 0, 0, 0},  {"linear", 0, 0, 0}};
 #define N_OPS ((int)(sizeof ops / sizeof ops[0]))
 
-static op_entry *find_op(const char *name) {
-    for (int i = 0; name && i < N_OPS; i++)
-        if (strcmp(ops[i].name, name) == 0) return &ops[i];
-    return NULL;
-}
+static op_entry *find_op(const char *name) { return TT_LOOKUP(ops, name); }
 
 /* Runs op on x[0..n) (beta, alpha for addmm; linear's bias is x[2] when n == 3). */
 static tg_tensor *run_op(const char *op, tg_tensor *const *x, int n, double beta, double alpha) {
@@ -139,101 +41,33 @@ static tg_tensor *run_op(const char *op, tg_tensor *const *x, int n, double beta
 /* ------------------------------------------------------------------ fixture replay */
 
 static void run_record(tg_ctx *ctx, const tt_record *r) {
-    const char *name = tt_get(r, "case"), *op = tt_get(r, "op");
-    op_entry *e = find_op(op);
-    if (!name || !e) {
-        tt_failf(__FILE__, __LINE__, "record %s: unknown op %s", name ? name : "?", op ? op : "?");
-        return;
-    }
-    tt_current = name;
+    const op_entry *e = TT_RECORD_OP(ops, r);
+    if (!e) return;
+    const char *op = e->name;
     const char *s_beta = tt_get(r, "beta"), *s_alpha = tt_get(r, "alpha");
     double beta = s_beta ? atof(s_beta) : 1, alpha = s_alpha ? atof(s_alpha) : 1;
-    int nin = atoi(tt_get(r, "inputs") ? tt_get(r, "inputs") : "0");
-    tg_tensor *leaf[3] = {NULL, NULL, NULL}, *x[3] = {NULL, NULL, NULL};
-    char k[64];
-    for (int i = 0; i < nin && i < 3; i++) {
-        tg_dtype dt;
-        int64_t shape[TG_MAX_DIMS], tr[2];
-        snprintf(k, sizeof k, "in%d_dtype", i);
-        bool ok = parse_dtype(tt_get(r, k), &dt);
-        snprintf(k, sizeof k, "in%d_shape", i);
-        int nd = parse_ints(tt_get(r, k), shape, TG_MAX_DIMS);
-        snprintf(k, sizeof k, "in%d_values", i);
-        leaf[i] = ok && nd >= 0 ? make_tensor(ctx, tt_get(r, k), dt, shape, nd) : NULL;
-        if (!leaf[i]) {
-            tt_failf(__FILE__, __LINE__, "bad input %d", i);
-            return;
-        }
-        snprintf(k, sizeof k, "in%d_requires_grad", i);
-        if (tt_get(r, k)) tg_requires_grad_(leaf[i], true);
-        snprintf(k, sizeof k, "in%d_transpose", i);
-        x[i] = parse_ints(tt_get(r, k), tr, 2) == 2 ? tg_transpose(leaf[i], (int)tr[0], (int)tr[1])
-                                                    : leaf[i];
-    }
+    tt_input in[3];
+    tg_tensor *x[3];
+    int nin = TT_RECORD_INPUTS(ctx, r, in, x);
+    if (nin < 0) return;
     tg_tensor *out = run_op(op, x, nin, beta, alpha);
-    const char *err = tt_get(r, "error");
-    if (err) { /* an error record */
-        char msg[1200];
-        snprintf(msg, sizeof msg, "tg_%s: %s", op, err);
-        tg_status code = TG_OK;
-        for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-            if (strcmp(tt_get(r, "code"), codes[i].name) == 0) code = codes[i].code;
-        CHECK(out == NULL);
-        CHECK_ERR(ctx, code, msg);
-        return;
-    }
-    CHECK_OK(ctx);
-    if (!out) return;
-    tg_dtype odt = TG_FLOAT32;
+    if (!CHECK_OP_OUTCOME(ctx, r, out == NULL)) return;
+    tg_dtype odt;
     int64_t oshape[TG_MAX_DIMS];
-    int ond = parse_ints(tt_get(r, "out_shape"), oshape, TG_MAX_DIMS);
-    CHECK(parse_dtype(tt_get(r, "out_dtype"), &odt));
-    check_tensor("out", out, odt, oshape, ond, tt_get(r, "out_values"));
-    CHECK_INT(tg_tensor_requires_grad(out), atoi(tt_get(r, "out_requires_grad")));
+    int ond;
+    if (!TT_RECORD_DTYPE_SHAPE(r, "out", &odt, oshape, &ond)) return;
+    CHECK_TENSOR("out", out, odt, oshape, ond, tt_get(r, "out_values"), tt_tol(odt));
+    CHECK_RECORD_AUTOGRAD(out, r);
     CHECK_INT(tg_tensor_version(out), atoi(tt_get(r, "out_version")));
-    tg_node *fn = tg_tensor_grad_fn(out);
-    CHECK_STR(fn ? tg_node_name(fn) : "none", tt_get(r, "grad_fn"));
     const char *v = tt_get(r, "v");
     if (!v) return;
-    tg_tensor *vt = make_tensor(ctx, v, odt, oshape, ond);
+    tg_tensor *vt = tt_tensor_from(ctx, v, odt, oshape, ond);
     CHECK_INT(tg_backward(out, vt), TG_OK);
     CHECK_OK(ctx);
-    for (int i = 0; i < nin; i++) {
-        snprintf(k, sizeof k, "in%d_grad", i);
-        const char *gv = tt_get(r, k);
-        if (!gv) continue;
-        tg_tensor *g = tg_tensor_grad(leaf[i]);
-        if (strcmp(gv, "none") == 0) {
-            CHECK(g == NULL);
-            continue;
-        }
-        snprintf(k, sizeof k, "in%d_grad", i);
-        check_tensor(k, g, tg_tensor_dtype(leaf[i]), tg_tensor_shape(leaf[i]),
-                     tg_tensor_ndim(leaf[i]), gv);
-    }
+    for (int i = 0; i < nin; i++) CHECK_INPUT_GRAD(r, i, &in[i], tt_tol(in[i].dtype));
 }
 
-static void test_fixtures(void) {
-    tt_fixture *fx = tt_fixture_load("linalg.txt");
-    CHECK(fx != NULL);
-    if (!fx) return;
-    tg_ctx *ctx = tg_ctx_new();
-    tg_memstats base = tg_ctx_memstats(ctx);
-    for (int i = 0; i < fx->n; i++) {
-        tg_scope_begin(ctx);
-        run_record(ctx, &fx->recs[i]);
-        tg_scope_end(ctx);
-        tg_clear_error(ctx);
-        tg_memstats m = tg_ctx_memstats(ctx); /* nothing outlives the record's scope */
-        if (m.tensors != base.tensors || m.nodes != base.nodes || m.storages != base.storages)
-            tt_failf(__FILE__, __LINE__, "%s: leaked %lld tensors, %lld nodes, %lld storages",
-                     tt_current, (long long)(m.tensors - base.tensors),
-                     (long long)(m.nodes - base.nodes), (long long)(m.storages - base.storages));
-    }
-    tt_current = "test_fixtures";
-    tg_ctx_free(ctx);
-    tt_fixture_free(fx);
-}
+static void test_fixtures(void) { tt_replay_fixture("linalg.txt", 250, "case", run_record); }
 
 /* ------------------------------------------------------------------ gradcheck */
 
@@ -330,7 +164,7 @@ static void test_gradcheck(void) {
         tg_scope_end(ctx);
     }
     tt_current = "test_gradcheck";
-    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
 }
 
@@ -461,7 +295,7 @@ static void test_matmul_batched_oracle(void) {
     }
     free(av), free(bv), free(rv);
     tg_scope_end(ctx);
-    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
 }
 
@@ -558,8 +392,7 @@ static void test_autograd_behaviour(void) {
     CHECK_STR(tg_errmsg(ctx), "tg_mm: self must be a matrix");
     tg_clear_error(ctx);
     tg_scope_end(ctx);
-    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
-    CHECK_INT(tg_ctx_memstats(ctx).nodes, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
 }
 

@@ -9,20 +9,6 @@
 #include <errno.h>
 #include <stdint.h>
 
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (s && strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
 /* Same value, bit for bit up to NaN payloads: -0.0 differs from 0.0. */
 static bool same_double(double a, double b) {
     if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
@@ -98,20 +84,6 @@ out:
     return fail;
 }
 
-/* "2 3" into shape[]; returns the count (-1 if over TG_MAX_DIMS). */
-static int parse_shape(const char *s, int64_t *shape) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == TG_MAX_DIMS) return -1;
-        shape[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
 #define REC_FAIL(i, lit, dt, ...)                                                              \
     do {                                                                                       \
         char tt_m[600];                                                                        \
@@ -130,7 +102,7 @@ static void test_fixtures(void) {
         const char *shape_s = tt_get(rec, "shape"), *values = tt_get(rec, "values");
         const char *message = tt_get(rec, "message");
         tg_dtype dt;
-        if (!lit || !parse_dtype(dts, &dt) || (!message && (!shape_s || !values))) {
+        if (!lit || !tt_parse_dtype(dts, &dt) || (!message && (!shape_s || !values))) {
             REC_FAIL(r, lit ? lit : "?", dts ? dts : "?", "malformed record");
             continue;
         }
@@ -148,7 +120,7 @@ static void test_fixtures(void) {
         } else {
             tensors++;
             int64_t shape[TG_MAX_DIMS];
-            int ndim = parse_shape(shape_s, shape);
+            int ndim = tt_parse_ints(shape_s, shape, TG_MAX_DIMS);
             char buf[300];
             const char *why;
             if (!t) REC_FAIL(r, lit, dts, "unexpected error %d: %s", (int)tg_errcode(ctx),
@@ -166,11 +138,7 @@ static void test_fixtures(void) {
             tg_clear_error(ctx);
         }
         tg_scope_end(ctx);
-        tg_memstats after = tg_ctx_memstats(ctx);
-        if (after.tensors != before.tensors || after.storages != before.storages)
-            REC_FAIL(r, lit, dts, "leaked %lld tensors, %lld storages",
-                     (long long)(after.tensors - before.tensors),
-                     (long long)(after.storages - before.storages));
+        CHECK_NO_LEAK(ctx, before, lit);
     }
     CHECK(tensors >= 200);
     CHECK(errors >= 100);

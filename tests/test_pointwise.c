@@ -13,189 +13,6 @@
 /* the hidden op behind GeluBackward0 (src/ops/pointwise_grad.c), checked directly below */
 tg_tensor *tgi_gelu_backward(const tg_tensor *g, const tg_tensor *x, bool tanh_form);
 
-/* ------------------------------------------------------------------ record parsing */
-
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
-static const char *dtype_str(tg_dtype d) {
-    switch (d) {
-    case TG_FLOAT32: return "float32";
-    case TG_FLOAT64: return "float64";
-    case TG_INT64: return "int64";
-    case TG_BOOL: return "bool";
-    }
-    return "?";
-}
-
-/* "2 3 4" into out[]; the count, or -1 when there are more than cap */
-static int parse_shape(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
-/* int64 values parsed exactly; malloc'd (never zero-sized) */
-static int64_t *parse_i64(const char *s, int64_t *count) {
-    int64_t cap = 16, n = 0;
-    int64_t *out = malloc((size_t)cap * sizeof *out);
-    while (out && s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) {
-            int64_t *grown = realloc(out, (size_t)(cap *= 2) * sizeof *out);
-            if (!grown) {
-                free(out);
-                return NULL;
-            }
-            out = grown;
-        }
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    *count = n;
-    return out;
-}
-
-/* element data in dtype's C type; malloc'd (never zero-sized) */
-static void *parse_data(const char *values, tg_dtype dtype, int64_t *count) {
-    if (dtype == TG_INT64) return parse_i64(values, count);
-    int64_t n;
-    double *d = tt_parse_doubles(values ? values : "", &n);
-    if (!d) return NULL;
-    *count = n;
-    size_t es = dtype == TG_FLOAT64 ? 8 : dtype == TG_FLOAT32 ? 4 : 1;
-    unsigned char *out = malloc((size_t)(n ? n : 1) * es);
-    if (!out) {
-        free(d);
-        return NULL;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        if (dtype == TG_FLOAT32) ((float *)out)[i] = (float)d[i];
-        else if (dtype == TG_FLOAT64) ((double *)out)[i] = d[i];
-        else ((bool *)out)[i] = d[i] != 0;
-    }
-    free(d);
-    return out;
-}
-
-static tg_tensor *tensor_from(tg_ctx *ctx, const char *values, tg_dtype dt, const int64_t *shape,
-                              int nd) {
-    int64_t count = 0, numel = 1;
-    for (int d = 0; d < nd; d++) numel *= shape[d];
-    void *data = parse_data(values, dt, &count);
-    tg_tensor *t = data && count == numel ? tg_tensor_new(ctx, data, shape, nd, dt) : NULL;
-    free(data);
-    return t;
-}
-
-static const char *key(char *buf, size_t cap, int i, const char *what) {
-    snprintf(buf, cap, "in%d_%s", i, what);
-    return buf;
-}
-
-/* ------------------------------------------------------------------ comparison */
-
-/* the tolerance of values computed in dtype: float32 1e-5, float64 1e-10, exact otherwise */
-static double tol_of(tg_dtype d) {
-    return d == TG_FLOAT32 ? 1e-5 : d == TG_FLOAT64 ? 1e-10 : 0.0;
-}
-
-/* t has dtype, shape and values: floats within tol + tol |want| (infinities and NaN exactly),
- * int64 and bool exactly. */
-static void check_tensor_tol(const char *what, const tg_tensor *t, tg_dtype dtype,
-                             const int64_t *shape, int ndim, const char *values, double tol) {
-    if (!t) {
-        tt_failf(__FILE__, __LINE__, "%s is NULL", what);
-        return;
-    }
-    if (tg_tensor_dtype(t) != dtype) {
-        tt_failf(__FILE__, __LINE__, "%s dtype: got %s, expected %s", what,
-                 dtype_str(tg_tensor_dtype(t)), dtype_str(dtype));
-        return;
-    }
-    bool same = tg_tensor_ndim(t) == ndim;
-    for (int d = 0; same && d < ndim; d++) same = tg_tensor_shape(t)[d] == shape[d];
-    if (!same) {
-        tt_failf(__FILE__, __LINE__, "%s shape differs (ndim %d, expected %d)", what,
-                 tg_tensor_ndim(t), ndim);
-        return;
-    }
-    tt_pass++;
-    int64_t n = tg_tensor_numel(t), cnt = 0;
-    if (dtype == TG_INT64) {
-        int64_t *want = parse_i64(values, &cnt);
-        int64_t *got = malloc((size_t)(n ? n : 1) * sizeof *got);
-        if (!want || !got || cnt != n || tg_tensor_copy_out(t, got, (size_t)n * sizeof *got)) {
-            tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                     (long long)cnt, (long long)n);
-        } else {
-            int64_t bad = -1;
-            for (int64_t i = 0; i < n && bad < 0; i++)
-                if (got[i] != want[i]) bad = i;
-            if (bad >= 0)
-                tt_failf(__FILE__, __LINE__, "%s element %lld: got %lld expected %lld", what,
-                         (long long)bad, (long long)got[bad], (long long)want[bad]);
-            else
-                tt_pass++;
-        }
-        free(want);
-        free(got);
-        return;
-    }
-    double *want = tt_parse_doubles(values ? values : "", &cnt);
-    if (!want || cnt != n) {
-        tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                 (long long)cnt, (long long)n);
-        free(want);
-        return;
-    }
-    int64_t worst = -1;
-    double maxdiff = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double a = tg_tensor_get(t, i), b = want[i];
-        if (dtype == TG_BOOL) b = b != 0;
-        if (a == b || (isnan(a) && isnan(b))) continue;
-        double diff = fabs(a - b);
-        if (isnan(diff) || isinf(a) || isinf(b) || diff > tol + tol * fabs(b)) {
-            if (worst < 0 || !(diff <= maxdiff)) {
-                worst = i;
-                maxdiff = diff;
-            }
-        }
-    }
-    if (worst >= 0)
-        tt_failf(__FILE__, __LINE__, "%s element %lld of %lld: got %.17g expected %.17g", what,
-                 (long long)worst, (long long)n, tg_tensor_get(t, worst), want[worst]);
-    else
-        tt_pass++;
-    free(want);
-}
-
-static void check_tensor(const char *what, const tg_tensor *t, tg_dtype dtype,
-                         const int64_t *shape, int ndim, const char *values) {
-    check_tensor_tol(what, t, dtype, shape, ndim, values, tol_of(dtype));
-}
-
 /* ------------------------------------------------------------------ the ops */
 
 typedef struct op_args {
@@ -207,19 +24,11 @@ typedef struct op_args {
 typedef tg_tensor *(*op_fn)(tg_tensor *const *x, const op_args *a);
 typedef tg_status (*ip_fn)(tg_tensor *self, const op_args *a);
 
-#define UN(name)                                                                               \
-    static tg_tensor *f_##name(tg_tensor *const *x, const op_args *a) {                        \
-        (void)a;                                                                               \
-        return tg_##name(x[0]);                                                                \
-    }
-#define BIN(name)                                                                              \
-    static tg_tensor *f_##name(tg_tensor *const *x, const op_args *a) {                        \
-        (void)a;                                                                               \
-        return tg_##name(x[0], x[1]);                                                          \
-    }
-UN(log1p) UN(expm1) UN(rsqrt) UN(sin) UN(cos) UN(tan) UN(tanh) UN(sigmoid) UN(sign)
-UN(reciprocal) UN(square) UN(floor) UN(ceil) UN(round) UN(relu) UN(silu)
-BIN(maximum) BIN(minimum) BIN(atan2)
+TT_OP_UNARY(log1p) TT_OP_UNARY(expm1) TT_OP_UNARY(rsqrt) TT_OP_UNARY(sin) TT_OP_UNARY(cos)
+TT_OP_UNARY(tan) TT_OP_UNARY(tanh) TT_OP_UNARY(sigmoid) TT_OP_UNARY(sign) TT_OP_UNARY(reciprocal)
+TT_OP_UNARY(square) TT_OP_UNARY(floor) TT_OP_UNARY(ceil) TT_OP_UNARY(round) TT_OP_UNARY(relu)
+TT_OP_UNARY(silu)
+TT_OP_BINARY(maximum) TT_OP_BINARY(minimum) TT_OP_BINARY(atan2)
 
 static tg_tensor *f_leaky_relu(tg_tensor *const *x, const op_args *a) {
     return tg_leaky_relu(x[0], a->slope);
@@ -278,11 +87,7 @@ static op_entry ops[] = {
 #undef EI
 #define N_OPS ((int)(sizeof ops / sizeof ops[0]))
 
-static op_entry *find_op(const char *name) {
-    for (int i = 0; name && i < N_OPS; i++)
-        if (strcmp(ops[i].name, name) == 0) return &ops[i];
-    return NULL;
-}
+static op_entry *find_op(const char *name) { return TT_LOOKUP(ops, name); }
 
 /* Runs op on x (in-place ops act on a clone of x[0], or on x[0] itself when direct). */
 static tg_tensor *run_op(const op_entry *op, tg_tensor *const *x, const op_args *a, bool direct) {
@@ -290,21 +95,6 @@ static tg_tensor *run_op(const op_entry *op, tg_tensor *const *x, const op_args 
     tg_tensor *target = direct ? x[0] : tg_clone(x[0]);
     if (!target) return NULL;
     return op->ip(target, a) == TG_OK ? target : NULL;
-}
-
-static bool parse_code(const char *s, tg_status *out) {
-    static const struct {
-        const char *name;
-        tg_status code;
-    } codes[] = {{"NULL_ARG", TG_ERR_NULL_ARG}, {"INVALID_ARG", TG_ERR_INVALID_ARG},
-                 {"SHAPE", TG_ERR_SHAPE},       {"DTYPE", TG_ERR_DTYPE},
-                 {"INDEX", TG_ERR_INDEX},       {"AUTOGRAD", TG_ERR_AUTOGRAD}};
-    for (size_t i = 0; s && i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(s, codes[i].name) == 0) {
-            *out = codes[i].code;
-            return true;
-        }
-    return false;
 }
 
 static void parse_args(const tt_record *r, op_args *a) {
@@ -322,47 +112,12 @@ static void parse_args(const tt_record *r, op_args *a) {
 
 /* ------------------------------------------------------------------ one record */
 
-typedef struct input {
-    tg_tensor *leaf, *use; /* built from the values; what the op receives */
-    tg_dtype dtype;
-    int64_t shape[TG_MAX_DIMS];
-    int ndim;
-} input;
-
-static bool build_input(tg_ctx *ctx, const tt_record *r, int i, input *in) {
-    char k[32];
-    if (!parse_dtype(tt_get(r, key(k, sizeof k, i, "dtype")), &in->dtype) ||
-        (in->ndim = parse_shape(tt_get(r, key(k, sizeof k, i, "shape")), in->shape,
-                                TG_MAX_DIMS)) < 0) {
-        tt_failf(__FILE__, __LINE__, "input %d: bad dtype or shape", i);
-        return false;
-    }
-    in->leaf = tensor_from(ctx, tt_get(r, key(k, sizeof k, i, "values")), in->dtype, in->shape,
-                           in->ndim);
-    if (!in->leaf) {
-        tt_failf(__FILE__, __LINE__, "input %d: cannot build it (%s)", i, tg_errmsg(ctx));
-        return false;
-    }
-    if (tt_get(r, key(k, sizeof k, i, "requires_grad")) &&
-        tg_requires_grad_(in->leaf, true) != TG_OK) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_requires_grad_: %s", i, tg_errmsg(ctx));
-        return false;
-    }
-    in->use = in->leaf;
-    if (tt_get(r, key(k, sizeof k, i, "transpose")) &&
-        !(in->use = tg_transpose(in->leaf, 0, 1))) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_transpose: %s", i, tg_errmsg(ctx));
-        return false;
-    }
-    return true;
-}
-
 /* The record's second derivative: g = autograd.grad(out, leaves, v, create_graph), then the
  * gradient of sum_i sum(g_i * w_i) with respect to the leaves (zeros where none flows). */
-static void run_gg(tg_ctx *ctx, const tt_record *r, const op_entry *op, input *in, int nin,
+static void run_gg(tg_ctx *ctx, const tt_record *r, const op_entry *op, tt_input *in, int nin,
                    tg_tensor *out) {
-    tg_tensor *v = tensor_from(ctx, tt_get(r, "v"), tg_tensor_dtype(out), tg_tensor_shape(out),
-                               tg_tensor_ndim(out));
+    tg_tensor *v = tt_tensor_from(ctx, tt_get(r, "v"), tg_tensor_dtype(out),
+                                  tg_tensor_shape(out), tg_tensor_ndim(out));
     tg_tensor *leaves[2] = {in[0].leaf, nin > 1 ? in[1].leaf : NULL};
     tg_tensor *grads[2] = {NULL, NULL}, *gg[2] = {NULL, NULL};
     tg_grad_opts o1 = {.create_graph = true};
@@ -375,8 +130,8 @@ static void run_gg(tg_ctx *ctx, const tt_record *r, const op_entry *op, input *i
     tg_tensor *total = NULL;
     for (int i = 0; i < nin; i++) {
         char k[32];
-        tg_tensor *w = tensor_from(ctx, tt_get(r, key(k, sizeof k, i, "w")), in[i].dtype,
-                                   in[i].shape, in[i].ndim);
+        tg_tensor *w = tt_tensor_from(ctx, tt_get(r, tt_key(k, sizeof k, "in", i, "w")),
+                                      in[i].dtype, in[i].shape, in[i].ndim);
         tg_tensor *term = tg_sum(tg_mul(grads[i], w));
         total = total ? tg_add(total, term) : term;
     }
@@ -399,54 +154,29 @@ static void run_gg(tg_ctx *ctx, const tt_record *r, const op_entry *op, input *i
         char k[32], what[48];
         if (!gg[i]) gg[i] = tg_zeros_like(in[i].leaf); /* the gradient has no graph: zeros */
         snprintf(what, sizeof what, "input %d second derivative", i);
-        check_tensor(what, gg[i], in[i].dtype, in[i].shape, in[i].ndim,
-                     tt_get(r, key(k, sizeof k, i, "gg")));
+        CHECK_TENSOR(what, gg[i], in[i].dtype, in[i].shape, in[i].ndim,
+                     tt_get(r, tt_key(k, sizeof k, "in", i, "gg")), tt_tol(in[i].dtype));
     }
 }
 
 static void run_record(tg_ctx *ctx, const tt_record *r) {
-    const char *opname = tt_get(r, "op");
-    op_entry *op = find_op(opname);
-    if (!op) {
-        tt_failf(__FILE__, __LINE__, "unknown op '%s'", opname ? opname : "(none)");
-        return;
-    }
+    op_entry *op = TT_RECORD_OP(ops, r);
+    if (!op) return;
+    const char *opname = op->name;
     op_args args;
     parse_args(r, &args);
-    const char *ninputs = tt_get(r, "inputs");
-    int nin = ninputs ? atoi(ninputs) : -1;
+    tt_input in[2];
+    tg_tensor *x[2];
+    int nin = TT_RECORD_INPUTS(ctx, r, in, x);
+    if (nin < 0) return;
     if (nin != op->nin) {
         tt_failf(__FILE__, __LINE__, "%d inputs for %s", nin, opname);
         return;
     }
-    input in[2];
-    tg_tensor *x[2] = {NULL, NULL};
-    for (int i = 0; i < nin; i++) {
-        if (!build_input(ctx, r, i, &in[i])) return;
-        x[i] = in[i].use;
-    }
     bool direct = tt_get(r, "direct") != NULL;
     tg_tensor *out = run_op(op, x, &args, direct);
 
-    const char *err = tt_get(r, "error");
-    if (err) {
-        tg_status code;
-        if (!parse_code(tt_get(r, "code"), &code)) {
-            tt_failf(__FILE__, __LINE__, "bad code '%s'", tt_get(r, "code"));
-            return;
-        }
-        CHECK(out == NULL);
-        char msg[1024];
-        snprintf(msg, sizeof msg, "tg_%s: %s", opname, err);
-        CHECK_ERR(ctx, code, msg);
-        return;
-    }
-    if (!out) {
-        tt_failf(__FILE__, __LINE__, "tg_%s failed: %s", opname, tg_errmsg(ctx));
-        tg_clear_error(ctx);
-        return;
-    }
-    CHECK_OK(ctx);
+    if (!CHECK_OP_OUTCOME(ctx, r, out == NULL)) return;
     if (tt_get(r, "gg")) {
         run_gg(ctx, r, op, in, nin, out);
         return;
@@ -455,88 +185,21 @@ static void run_record(tg_ctx *ctx, const tt_record *r) {
     /* forward */
     tg_dtype odt;
     int64_t oshape[TG_MAX_DIMS];
-    int ond = parse_shape(tt_get(r, "out_shape"), oshape, TG_MAX_DIMS);
-    if (!parse_dtype(tt_get(r, "out_dtype"), &odt) || ond < 0) {
-        tt_failf(__FILE__, __LINE__, "bad out_dtype / out_shape");
-        return;
-    }
-    check_tensor("output", out, odt, oshape, ond, tt_get(r, "out_values"));
-    const char *rg = tt_get(r, "out_requires_grad");
-    CHECK_INT(tg_tensor_requires_grad(out), rg && strcmp(rg, "1") == 0);
-    const tg_node *fn = tg_tensor_grad_fn(out);
-    CHECK_STR(fn ? tg_node_name(fn) : "none", tt_get(r, "grad_fn"));
+    int ond;
+    if (!TT_RECORD_DTYPE_SHAPE(r, "out", &odt, oshape, &ond)) return;
+    CHECK_TENSOR("output", out, odt, oshape, ond, tt_get(r, "out_values"), tt_tol(odt));
+    CHECK_RECORD_AUTOGRAD(out, r);
     const char *version = tt_get(r, "version");
     if (version) CHECK_INT(tg_tensor_version(out), atoi(version));
 
     /* backward */
-    const char *vs = tt_get(r, "v");
-    if (!vs) return;
-    tg_tensor *v = tensor_from(ctx, vs, odt, oshape, ond);
-    if (!v) {
-        tt_failf(__FILE__, __LINE__, "cannot build v");
-        return;
-    }
-    if (tg_backward(out, v) != TG_OK) {
-        tt_failf(__FILE__, __LINE__, "tg_backward failed: %s", tg_errmsg(ctx));
-        tg_clear_error(ctx);
-        return;
-    }
-    for (int i = 0; i < nin; i++) {
-        char k[32], what[32];
-        const char *want = tt_get(r, key(k, sizeof k, i, "grad"));
-        if (!want) continue;
-        const tg_tensor *g = tg_tensor_grad(in[i].leaf);
-        snprintf(what, sizeof what, "input %d .grad", i);
-        if (strcmp(want, "none") == 0) {
-            if (g) tt_failf(__FILE__, __LINE__, "%s: expected none", what);
-            else tt_pass++;
-            continue;
-        }
-        /* a float64 input of a float32 result (a 0-d one) gets a gradient computed in float32 */
-        double tol = fmax(tol_of(in[i].dtype), tol_of(odt));
-        check_tensor_tol(what, g, in[i].dtype, in[i].shape, in[i].ndim, want, tol);
-    }
+    if (!tt_get(r, "v") || !TT_RECORD_BACKWARD(ctx, r, out)) return;
+    /* a float64 input of a float32 result (a 0-d one) gets a gradient computed in float32 */
+    for (int i = 0; i < nin; i++)
+        CHECK_INPUT_GRAD(r, i, &in[i], fmax(tt_tol(in[i].dtype), tt_tol(odt)));
 }
 
-static void test_fixtures(void) {
-    tt_fixture *fx = tt_fixture_load("pointwise.txt");
-    if (!fx) return;
-    CHECK(fx->n >= 800);
-    tg_ctx *ctx = tg_ctx_new();
-    const char *test_name = tt_current;
-    int failed_before = tt_fail, failed_records = 0;
-    for (int i = 0; i < fx->n; i++) {
-        const tt_record *r = &fx->recs[i];
-        tt_current = tt_get(r, "case") ? tt_get(r, "case") : "(unnamed record)";
-        int fail0 = tt_fail;
-        tg_memstats before = tg_ctx_memstats(ctx);
-        if (tg_scope_begin(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "tg_scope_begin failed");
-            break;
-        }
-        run_record(ctx, r);
-        CHECK_INT(tg_scope_end(ctx), TG_OK);
-        /* everything the case made is gone: inputs, outputs, graph nodes, grads */
-        tg_memstats after = tg_ctx_memstats(ctx);
-        CHECK_INT(after.tensors, before.tensors);
-        CHECK_INT(after.storages, before.storages);
-        CHECK_INT(after.nodes, before.nodes);
-        if (tg_errcode(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "error left on the ctx: %s", tg_errmsg(ctx));
-            tg_clear_error(ctx);
-        }
-        if (tt_fail > fail0) failed_records++;
-    }
-    tt_current = test_name;
-    if (tt_fail > failed_before)
-        printf("%d of %d pointwise.txt records failed\n", failed_records, fx->n);
-    tg_memstats end = tg_ctx_memstats(ctx);
-    CHECK_INT(end.tensors, 0);
-    CHECK_INT(end.storages, 0);
-    CHECK_INT(end.nodes, 0);
-    tg_ctx_free(ctx);
-    tt_fixture_free(fx);
-}
+static void test_fixtures(void) { tt_replay_fixture("pointwise.txt", 800, "case", run_record); }
 
 /* ------------------------------------------------------------------ gradcheck */
 
@@ -672,9 +335,7 @@ static void test_gradcheck(void) {
         }
         tg_scope_end(ctx);
     }
-    tg_memstats m = tg_ctx_memstats(ctx);
-    CHECK_INT(m.tensors, 0);
-    CHECK_INT(m.nodes, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
 }
 

@@ -10,112 +10,32 @@
 
 #include <time.h>
 
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
-/* "2 3 4" into out[]; returns the count, or -1 if there are more than cap numbers. */
-static int parse_ints(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
-/* Element data of a record in the dtype's C type (malloc'd, never NULL-sized). int64 values
- * are parsed with strtoll so values beyond 2^53 stay exact. */
-static void *record_data(const char *values, tg_dtype dtype, int64_t *count) {
-    if (dtype == TG_INT64) {
-        int64_t cap = 16, n = 0;
-        int64_t *out = malloc((size_t)cap * sizeof *out);
-        const char *s = values;
-        while (out && s && *s) {
-            char *end;
-            long long v = strtoll(s, &end, 10);
-            if (end == s) break;
-            if (n == cap) {
-                int64_t *grown = realloc(out, (size_t)(cap *= 2) * sizeof *out);
-                if (!grown) {
-                    free(out);
-                    return NULL;
-                }
-                out = grown;
-            }
-            out[n++] = (int64_t)v;
-            s = end;
-        }
-        *count = n;
-        return out;
-    }
-    int64_t n;
-    double *d = tt_parse_doubles(values ? values : "", &n);
-    if (!d) return NULL;
-    *count = n;
-    size_t es = dtype == TG_FLOAT64 ? 8 : dtype == TG_FLOAT32 ? 4 : 1;
-    unsigned char *out = malloc((size_t)(n ? n : 1) * es);
-    if (!out) {
-        free(d);
-        return NULL;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        switch (dtype) {
-        case TG_FLOAT32: ((float *)out)[i] = (float)d[i]; break;
-        case TG_FLOAT64: ((double *)out)[i] = d[i]; break;
-        default: ((bool *)out)[i] = d[i] != 0; break;
-        }
-    }
-    free(d);
-    return out;
-}
-
 /* Builds the tensor a record describes; NULL (with a recorded failure) when it cannot. */
 static tg_tensor *record_tensor(tg_ctx *ctx, const tt_record *r) {
     tg_dtype dtype;
-    int64_t shape[TG_MAX_DIMS], numel = 1, count = 0;
+    int64_t shape[TG_MAX_DIMS];
     const char *name = tt_get(r, "name");
-    if (!tt_get(r, "dtype") || !parse_dtype(tt_get(r, "dtype"), &dtype)) {
+    if (!tt_parse_dtype(tt_get(r, "dtype"), &dtype)) {
         tt_failf(__FILE__, __LINE__, "record %s: bad dtype", name);
         return NULL;
     }
-    int ndim = parse_ints(tt_get(r, "shape"), shape, TG_MAX_DIMS);
+    int ndim = tt_parse_ints(tt_get(r, "shape"), shape, TG_MAX_DIMS);
     if (ndim < 0) {
         tt_failf(__FILE__, __LINE__, "record %s: too many dims", name);
         return NULL;
     }
-    for (int i = 0; i < ndim; i++) numel *= shape[i];
-    void *data = record_data(tt_get(r, "values"), dtype, &count);
-    if (!data || count != numel) {
-        tt_failf(__FILE__, __LINE__, "record %s: %lld values for %lld elements", name,
-                 (long long)count, (long long)numel);
-        free(data);
+    tg_tensor *t = tt_tensor_from(ctx, tt_get(r, "values"), dtype, shape, ndim);
+    if (!t) {
+        tt_failf(__FILE__, __LINE__, "record %s: its values do not fit the shape", name);
         return NULL;
     }
-    tg_tensor *t = tg_tensor_new(ctx, data, shape, ndim, dtype);
-    free(data);
-    if (!t) return NULL;
     if (tt_get(r, "requires_grad") && tg_requires_grad_(t, true) != TG_OK) return NULL;
     if (tt_get(r, "transpose")) t = tg_transpose(t, 0, 1);
     if (t && tt_get(r, "view_shape")) {
         int64_t vshape[TG_MAX_DIMS], vstrides[TG_MAX_DIMS], voff[1];
-        int vn = parse_ints(tt_get(r, "view_shape"), vshape, TG_MAX_DIMS);
-        int sn = parse_ints(tt_get(r, "view_strides"), vstrides, TG_MAX_DIMS);
-        if (vn < 0 || vn != sn || parse_ints(tt_get(r, "view_offset"), voff, 1) != 1) {
+        int vn = tt_parse_ints(tt_get(r, "view_shape"), vshape, TG_MAX_DIMS);
+        int sn = tt_parse_ints(tt_get(r, "view_strides"), vstrides, TG_MAX_DIMS);
+        if (vn < 0 || vn != sn || tt_parse_ints(tt_get(r, "view_offset"), voff, 1) != 1) {
             tt_failf(__FILE__, __LINE__, "record %s: bad view", name);
             return NULL;
         }
@@ -130,41 +50,27 @@ static char *record_repr(const tg_tensor *t, const tt_record *r) {
     const char *opts = tt_get(r, "opts");
     if (!opts) return tg_tensor_str(t);
     int64_t o[5];
-    if (parse_ints(opts, o, 5) != 5) return NULL;
+    if (tt_parse_ints(opts, o, 5) != 5) return NULL;
     size_t n = tgi_tensor_repr_opts(t, NULL, 0, (int)o[0], o[1], (int)o[2], (int)o[3], (int)o[4]);
     char *s = malloc(n + 1);
     if (s) tgi_tensor_repr_opts(t, s, n + 1, (int)o[0], o[1], (int)o[2], (int)o[3], (int)o[4]);
     return s;
 }
 
-static void test_fixtures(void) {
-    tt_fixture *fx = tt_fixture_load("print.txt");
-    if (!fx) return;
-    CHECK(fx->n >= 500);
-    tg_ctx *ctx = tg_ctx_new();
-    int failed_before = tt_fail;
-    const char *test_name = tt_current;
-    for (int i = 0; i < fx->n; i++) {
-        const tt_record *r = &fx->recs[i];
-        tt_current = tt_get(r, "name") ? tt_get(r, "name") : "(unnamed record)";
-        tg_scope_begin(ctx);
-        tg_tensor *t = record_tensor(ctx, r);
-        if (!t) {
-            tt_failf(__FILE__, __LINE__, "could not build the tensor: %s", tg_errmsg(ctx));
-            tg_clear_error(ctx);
-        } else {
-            char *s = record_repr(t, r);
-            CHECK_STR(s, tt_get(r, "repr"));
-            free(s);
-        }
-        tg_scope_end(ctx);
+/* One record, in its own scope (tt_replay_records): the tensor prints as PyTorch printed it. */
+static void run_record(tg_ctx *ctx, const tt_record *r) {
+    tg_tensor *t = record_tensor(ctx, r);
+    if (!t) {
+        tt_failf(__FILE__, __LINE__, "could not build the tensor: %s", tg_errmsg(ctx));
+        tg_clear_error(ctx);
+        return;
     }
-    tt_current = test_name;
-    if (tt_fail > failed_before)
-        printf("%d of %d print.txt records failed\n", tt_fail - failed_before, fx->n);
-    tg_ctx_free(ctx);
-    tt_fixture_free(fx);
+    char *s = record_repr(t, r);
+    CHECK_STR(s, tt_get(r, "repr"));
+    free(s);
 }
+
+static void test_fixtures(void) { tt_replay_fixture("print.txt", 500, "name", run_record); }
 
 static void test_repr_contract(void) {
     tg_ctx *ctx = tg_ctx_new();

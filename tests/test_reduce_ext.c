@@ -10,174 +10,6 @@
 
 #include <stdint.h>
 
-/* ------------------------------------------------------------------ record parsing */
-
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
-/* "2 -3 4" into out[]; the count, or -1 if there are more than cap numbers. */
-static int parse_ints(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
-/* int64 values parsed exactly; malloc'd, never zero-sized */
-static int64_t *parse_int64s(const char *s, int64_t *count) {
-    int64_t cap = 16, n = 0;
-    int64_t *out = malloc((size_t)cap * sizeof *out);
-    while (out && s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) {
-            int64_t *grown = realloc(out, (size_t)(cap *= 2) * sizeof *out);
-            if (!grown) {
-                free(out);
-                return NULL;
-            }
-            out = grown;
-        }
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    *count = n;
-    return out;
-}
-
-/* Element data in dtype's C type (malloc'd, never zero-sized). */
-static void *values_data(const char *values, tg_dtype dtype, int64_t *count) {
-    if (dtype == TG_INT64) return parse_int64s(values, count);
-    int64_t n;
-    double *d = tt_parse_doubles(values ? values : "", &n);
-    if (!d) return NULL;
-    *count = n;
-    size_t es = dtype == TG_FLOAT64 ? 8 : dtype == TG_FLOAT32 ? 4 : 1;
-    unsigned char *out = malloc((size_t)(n ? n : 1) * es);
-    if (!out) {
-        free(d);
-        return NULL;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        switch (dtype) {
-        case TG_FLOAT32: ((float *)out)[i] = (float)d[i]; break;
-        case TG_FLOAT64: ((double *)out)[i] = d[i]; break;
-        default: ((bool *)out)[i] = d[i] != 0; break;
-        }
-    }
-    free(d);
-    return out;
-}
-
-static const char *dtype_str(tg_dtype d) {
-    switch (d) {
-    case TG_FLOAT32: return "float32";
-    case TG_FLOAT64: return "float64";
-    case TG_INT64: return "int64";
-    case TG_BOOL: return "bool";
-    }
-    return "?";
-}
-
-/* t's dtype, shape and values against the expected ones: float32 |d| <= 1e-5 + 1e-5 |want|,
- * float64 1e-10 + 1e-10 |want|, nan == nan, infinities and ints/bools exact. */
-static void check_tensor(const char *what, const tg_tensor *t, tg_dtype dtype,
-                         const int64_t *shape, int ndim, const char *values) {
-    if (!t) {
-        tt_failf(__FILE__, __LINE__, "%s is NULL", what);
-        return;
-    }
-    if (tg_tensor_dtype(t) != dtype) {
-        tt_failf(__FILE__, __LINE__, "%s dtype: got %s, expected %s", what,
-                 dtype_str(tg_tensor_dtype(t)), dtype_str(dtype));
-        return;
-    }
-    bool same = tg_tensor_ndim(t) == ndim;
-    for (int d = 0; same && d < ndim; d++) same = tg_tensor_shape(t)[d] == shape[d];
-    if (!same) {
-        char got[128] = "", want[128] = "";
-        for (int d = 0; d < tg_tensor_ndim(t); d++)
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? ", " : "",
-                     (long long)tg_tensor_shape(t)[d]);
-        for (int d = 0; d < ndim; d++)
-            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", d ? ", " : "",
-                     (long long)shape[d]);
-        tt_failf(__FILE__, __LINE__, "%s shape: got [%s], expected [%s]", what, got, want);
-        return;
-    }
-    tt_pass++;
-    int64_t n = tg_tensor_numel(t);
-    if (dtype == TG_INT64) {
-        int64_t cnt = 0;
-        int64_t *want = parse_int64s(values, &cnt);
-        int64_t *got = malloc((size_t)(n ? n : 1) * sizeof *got);
-        if (!want || !got || cnt != n || tg_tensor_copy_out(t, got, (size_t)n * sizeof *got)) {
-            tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                     (long long)cnt, (long long)n);
-        } else {
-            int64_t bad = -1;
-            for (int64_t i = 0; i < n && bad < 0; i++)
-                if (got[i] != want[i]) bad = i;
-            if (bad >= 0)
-                tt_failf(__FILE__, __LINE__, "%s element %lld: got %lld expected %lld", what,
-                         (long long)bad, (long long)got[bad], (long long)want[bad]);
-            else
-                tt_pass++;
-        }
-        free(want);
-        free(got);
-        return;
-    }
-    int64_t cnt = 0;
-    double *want = tt_parse_doubles(values ? values : "", &cnt);
-    if (!want || cnt != n) {
-        tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                 (long long)cnt, (long long)n);
-        free(want);
-        return;
-    }
-    double tol = dtype == TG_FLOAT32 ? 1e-5 : dtype == TG_FLOAT64 ? 1e-10 : 0.0;
-    int64_t worst = -1;
-    double maxdiff = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double a = tg_tensor_get(t, i), b = want[i];
-        if (dtype == TG_BOOL) b = b != 0;
-        if (a == b || (isnan(a) && isnan(b))) continue;
-        double diff = fabs(a - b);
-        if (isnan(diff) || isinf(a) || isinf(b) || diff > tol + tol * fabs(b)) {
-            if (worst < 0 || !(diff <= maxdiff)) {
-                worst = i;
-                maxdiff = diff;
-            }
-        }
-    }
-    if (worst >= 0)
-        tt_failf(__FILE__, __LINE__, "%s element %lld of %lld: got %.17g expected %.17g (max diff "
-                 "%.3g)", what, (long long)worst, (long long)n, tg_tensor_get(t, worst),
-                 want[worst], maxdiff);
-    else
-        tt_pass++;
-    free(want);
-}
-
 /* ------------------------------------------------------------------ the op table */
 
 typedef struct op_args {
@@ -300,44 +132,14 @@ static op_entry ops[] = {
 #undef E
 #define N_OPS ((int)(sizeof ops / sizeof ops[0]))
 
-static op_entry *find_op(const char *name) {
-    for (int i = 0; name && i < N_OPS; i++)
-        if (strcmp(ops[i].name, name) == 0) return &ops[i];
-    return NULL;
-}
-
-static bool parse_code(const char *s, tg_status *out) {
-    static const struct {
-        const char *name;
-        tg_status code;
-    } codes[] = {{"NULL_ARG", TG_ERR_NULL_ARG}, {"INVALID_ARG", TG_ERR_INVALID_ARG},
-                 {"SHAPE", TG_ERR_SHAPE},       {"DTYPE", TG_ERR_DTYPE},
-                 {"INDEX", TG_ERR_INDEX},       {"AUTOGRAD", TG_ERR_AUTOGRAD}};
-    for (size_t i = 0; s && i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(s, codes[i].name) == 0) {
-            *out = codes[i].code;
-            return true;
-        }
-    return false;
-}
-
-/* ------------------------------------------------------------------ warnings */
-
-static char last_warning[1024];
-static int n_warnings;
-
-static void on_warning(const char *message, void *user) {
-    (void)user;
-    snprintf(last_warning, sizeof last_warning, "%s", message);
-    n_warnings++;
-}
+static op_entry *find_op(const char *name) { return TT_LOOKUP(ops, name); }
 
 /* ------------------------------------------------------------------ one record */
 
 static bool parse_args(const tt_record *r, op_args *a) {
     memset(a, 0, sizeof *a);
     const char *s;
-    if ((s = tt_get(r, "dims")) && (a->ndims = parse_ints(s, a->dims, TG_MAX_DIMS)) < 0)
+    if ((s = tt_get(r, "dims")) && (a->ndims = tt_parse_ints(s, a->dims, TG_MAX_DIMS)) < 0)
         return false;
     if ((s = tt_get(r, "keepdim"))) a->keepdim = strcmp(s, "1") == 0;
     if ((s = tt_get(r, "dim"))) a->dim = atoi(s);
@@ -345,194 +147,59 @@ static bool parse_args(const tt_record *r, op_args *a) {
     return true;
 }
 
-typedef struct input {
-    tg_tensor *leaf, *use; /* the tensor built from the values, and what the op receives */
-    tg_dtype dtype;
-    int64_t shape[TG_MAX_DIMS];
-    int ndim;
-} input;
-
-static bool build_input(tg_ctx *ctx, const tt_record *r, input *in) {
-    int64_t count = 0, numel = 1;
-    if (!parse_dtype(tt_get(r, "in0_dtype"), &in->dtype) ||
-        (in->ndim = parse_ints(tt_get(r, "in0_shape"), in->shape, TG_MAX_DIMS)) < 0) {
-        tt_failf(__FILE__, __LINE__, "bad input dtype or shape");
-        return false;
-    }
-    for (int d = 0; d < in->ndim; d++) numel *= in->shape[d];
-    void *data = values_data(tt_get(r, "in0_values"), in->dtype, &count);
-    if (!data || count != numel) {
-        tt_failf(__FILE__, __LINE__, "%lld input values for %lld elements", (long long)count,
-                 (long long)numel);
-        free(data);
-        return false;
-    }
-    in->leaf = tg_tensor_new(ctx, data, in->shape, in->ndim, in->dtype);
-    free(data);
-    if (!in->leaf) {
-        tt_failf(__FILE__, __LINE__, "tg_tensor_new failed: %s", tg_errmsg(ctx));
-        return false;
-    }
-    if (tt_get(r, "in0_requires_grad") && tg_requires_grad_(in->leaf, true) != TG_OK) {
-        tt_failf(__FILE__, __LINE__, "tg_requires_grad_ failed: %s", tg_errmsg(ctx));
-        return false;
-    }
-    in->use = in->leaf;
-    if (tt_get(r, "in0_transpose") && !(in->use = tg_transpose(in->leaf, 0, 1))) {
-        tt_failf(__FILE__, __LINE__, "tg_transpose failed: %s", tg_errmsg(ctx));
-        return false;
-    }
-    return true;
-}
-
-static bool expected_shape(const tt_record *r, const char *dkey, const char *skey, tg_dtype *dt,
-                           int64_t *shape, int *nd) {
-    *nd = parse_ints(tt_get(r, skey), shape, TG_MAX_DIMS);
-    if (!parse_dtype(tt_get(r, dkey), dt) || *nd < 0) {
-        tt_failf(__FILE__, __LINE__, "bad %s / %s", dkey, skey);
-        return false;
-    }
-    return true;
-}
-
 static void run_record(tg_ctx *ctx, const tt_record *r) {
-    const char *opname = tt_get(r, "op");
-    op_entry *op = find_op(opname);
-    if (!op) {
-        tt_failf(__FILE__, __LINE__, "unknown op '%s'", opname ? opname : "(none)");
-        return;
-    }
+    op_entry *op = TT_RECORD_OP(ops, r);
+    if (!op) return;
+    const char *opname = op->name;
     op_args args;
-    const char *ninputs = tt_get(r, "inputs");
-    if (!parse_args(r, &args) || !ninputs || atoi(ninputs) != 1) {
+    tt_input ins[1];
+    tg_tensor *x[1];
+    if (!parse_args(r, &args) || TT_RECORD_INPUTS(ctx, r, ins, x) != 1) {
         tt_failf(__FILE__, __LINE__, "malformed record for %s", opname);
         return;
     }
-    input in;
-    if (!build_input(ctx, r, &in)) return;
+    const tt_input in = ins[0];
     tg_tensor *idx = NULL;
-    n_warnings = 0;
-    last_warning[0] = '\0';
+    tg_set_warning_handler(ctx, tt_on_warning, NULL);
+    tt_n_warnings = 0;
+    tt_last_warning[0] = '\0';
     tg_tensor *out = op->fn(in.use, &args, &idx);
 
-    const char *err = tt_get(r, "error");
-    if (err) {
-        tg_status code;
-        if (!parse_code(tt_get(r, "code"), &code)) {
-            tt_failf(__FILE__, __LINE__, "bad code '%s'", tt_get(r, "code"));
-            return;
-        }
-        CHECK(out == NULL);
-        CHECK(idx == NULL);
-        char msg[1024];
-        snprintf(msg, sizeof msg, "tg_%s: %s", opname, err);
-        CHECK_ERR(ctx, code, msg);
-        return;
-    }
-    if (!out) {
-        tt_failf(__FILE__, __LINE__, "tg_%s failed: %s", opname, tg_errmsg(ctx));
-        tg_clear_error(ctx);
-        return;
-    }
-    CHECK_OK(ctx);
+    if (tt_get(r, "error")) CHECK(idx == NULL);
+    if (!CHECK_OP_OUTCOME(ctx, r, out == NULL)) return;
 
     /* forward: values, indices, requires_grad, grad_fn, the UserWarning */
     tg_dtype odt;
     int64_t oshape[TG_MAX_DIMS];
     int ond;
-    if (!expected_shape(r, "out_dtype", "out_shape", &odt, oshape, &ond)) return;
-    check_tensor("output", out, odt, oshape, ond, tt_get(r, "out_values"));
+    if (!TT_RECORD_DTYPE_SHAPE(r, "out", &odt, oshape, &ond)) return;
+    CHECK_TENSOR("output", out, odt, oshape, ond, tt_get(r, "out_values"), tt_tol(odt));
     if (tt_get(r, "out1_values")) {
         tg_dtype idt;
         int64_t ishape[TG_MAX_DIMS];
         int ind;
-        if (!expected_shape(r, "out1_dtype", "out1_shape", &idt, ishape, &ind)) return;
-        check_tensor("indices", idx, idt, ishape, ind, tt_get(r, "out1_values"));
+        if (!TT_RECORD_DTYPE_SHAPE(r, "out1", &idt, ishape, &ind)) return;
+        CHECK_TENSOR("indices", idx, idt, ishape, ind, tt_get(r, "out1_values"), tt_tol(idt));
         CHECK(!tg_tensor_requires_grad(idx));
         CHECK(tg_tensor_grad_fn(idx) == NULL);
     }
-    const char *rg = tt_get(r, "out_requires_grad");
-    CHECK_INT(tg_tensor_requires_grad(out), rg && strcmp(rg, "1") == 0);
-    const tg_node *fn = tg_tensor_grad_fn(out);
-    CHECK_STR(fn ? tg_node_name(fn) : "none", tt_get(r, "grad_fn"));
+    CHECK_RECORD_AUTOGRAD(out, r);
     const char *warning = tt_get(r, "warning");
     if (warning) {
-        CHECK_INT(n_warnings, 1);
-        CHECK_STR(last_warning, warning);
-    } else if (n_warnings) {
-        tt_failf(__FILE__, __LINE__, "unexpected warning: %s", last_warning);
+        CHECK_INT(tt_n_warnings, 1);
+        CHECK_STR(tt_last_warning, warning);
+    } else if (tt_n_warnings) {
+        tt_failf(__FILE__, __LINE__, "unexpected warning: %s", tt_last_warning);
     }
 
     /* backward */
-    const char *vs = tt_get(r, "v");
-    if (!vs) return;
-    int64_t count = 0;
-    void *vdata = values_data(vs, odt, &count);
-    tg_tensor *v = vdata && count == tg_tensor_numel(out)
-                       ? tg_tensor_new(ctx, vdata, oshape, ond, odt)
-                       : NULL;
-    free(vdata);
-    if (!v) {
-        tt_failf(__FILE__, __LINE__, "cannot build v (%lld values)", (long long)count);
-        return;
-    }
-    if (tg_backward(out, v) != TG_OK) {
-        tt_failf(__FILE__, __LINE__, "tg_backward failed: %s", tg_errmsg(ctx));
-        tg_clear_error(ctx);
-        return;
-    }
-    const char *want = tt_get(r, "in0_grad");
-    const tg_tensor *g = tg_tensor_grad(in.leaf);
-    if (want && strcmp(want, "none") == 0) {
-        if (g) tt_failf(__FILE__, __LINE__, ".grad: expected none");
-        else tt_pass++;
-    } else if (want) {
-        check_tensor("input .grad", g, in.dtype, in.shape, in.ndim, want);
-    }
+    if (!tt_get(r, "v") || !TT_RECORD_BACKWARD(ctx, r, out)) return;
+    CHECK_INPUT_GRAD(r, 0, &in, tt_tol(in.dtype));
     tg_zero_grad(in.leaf);
 }
 
-static void test_fixtures(void) {
-    tt_fixture *fx = tt_fixture_load("reduce_ext.txt");
-    if (!fx) return;
-    CHECK(fx->n >= 700);
-    tg_ctx *ctx = tg_ctx_new();
-    tg_set_warning_handler(ctx, on_warning, NULL);
-    const char *test_name = tt_current;
-    int failed_before = tt_fail, failed_records = 0;
-    for (int i = 0; i < fx->n; i++) {
-        const tt_record *r = &fx->recs[i];
-        if (tt_get(r, "scenario")) continue; /* test_saved replays those */
-        tt_current = tt_get(r, "case") ? tt_get(r, "case") : "(unnamed record)";
-        int fail0 = tt_fail;
-        tg_memstats before = tg_ctx_memstats(ctx);
-        if (tg_scope_begin(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "tg_scope_begin failed");
-            break;
-        }
-        run_record(ctx, r);
-        CHECK_INT(tg_scope_end(ctx), TG_OK);
-        /* everything the case made is gone: inputs, outputs, indices, graph nodes, grads */
-        tg_memstats after = tg_ctx_memstats(ctx);
-        CHECK_INT(after.tensors, before.tensors);
-        CHECK_INT(after.storages, before.storages);
-        CHECK_INT(after.nodes, before.nodes);
-        if (tg_errcode(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "error left on the ctx: %s", tg_errmsg(ctx));
-            tg_clear_error(ctx);
-        }
-        if (tt_fail > fail0) failed_records++;
-    }
-    tt_current = test_name;
-    if (tt_fail > failed_before)
-        printf("%d of %d reduce_ext.txt records failed\n", failed_records, fx->n);
-    tg_memstats end = tg_ctx_memstats(ctx);
-    CHECK_INT(end.tensors, 0);
-    CHECK_INT(end.storages, 0);
-    CHECK_INT(end.nodes, 0);
-    tg_ctx_free(ctx);
-    tt_fixture_free(fx);
-}
+/* the "scenario" records have no "case": test_saved replays those */
+static void test_fixtures(void) { tt_replay_fixture("reduce_ext.txt", 700, "case", run_record); }
 
 /* ------------------------------------------------------------------ gradcheck */
 
@@ -646,7 +313,7 @@ static tg_tensor *gg_fn(tg_tensor *const *in, int n, void *user) {
 
 static void test_gradcheck(void) {
     tg_ctx *ctx = tg_ctx_new();
-    tg_set_warning_handler(ctx, on_warning, NULL);
+    tg_set_warning_handler(ctx, tt_on_warning, NULL);
     tg_manual_seed(ctx, 7);
     const char *test_name = tt_current;
     for (int i = 0; i < N_GC; i++) {
@@ -691,9 +358,7 @@ static void test_gradcheck(void) {
           NULL);
     tg_clear_error(ctx);
     tg_scope_end(ctx);
-    tg_memstats end = tg_ctx_memstats(ctx);
-    CHECK_INT(end.tensors, 0);
-    CHECK_INT(end.nodes, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
 }
 
@@ -736,27 +401,18 @@ static void test_max_dim_api(void) {
     CHECK(tg_amax(x, NULL, -1, false) == NULL);
     CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_amax: ndims must be >= 0 (got -1)");
     tg_scope_end(ctx);
-    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
 }
 
 /* ------------------------------------------------------------------ saved tensors */
 
-static const tt_record *find_scenario(const tt_fixture *fx, const char *name) {
-    for (int i = 0; i < fx->n; i++) {
-        const char *s = tt_get(&fx->recs[i], "scenario");
-        if (s && strcmp(s, name) == 0) return &fx->recs[i];
-    }
-    tt_failf(__FILE__, __LINE__, "scenario %s missing from reduce_ext.txt", name);
-    return NULL;
-}
+#define find_scenario(fx, name) TT_FIND(fx, "scenario", name)
 
 static void expect_backward_error(tg_ctx *ctx, tg_tensor *out, const tt_record *r) {
     if (!r) return;
-    char msg[1024];
-    snprintf(msg, sizeof msg, "tg_backward: %s", tt_get(r, "error"));
     CHECK_INT(tg_backward(out, NULL), TG_ERR_AUTOGRAD);
-    CHECK_ERR(ctx, TG_ERR_AUTOGRAD, msg);
+    CHECK_RECORD_ERROR(ctx, TG_ERR_AUTOGRAD, "tg_backward", r);
 }
 
 /* What each node saves decides which in-place changes break its backward (derivatives.yaml). */
@@ -796,12 +452,7 @@ static void test_saved(void) {
     tg_mul_scalar_(x, 2);
     tg_grad_mode_pop(ctx);
     CHECK_INT(tg_backward(c, NULL), TG_OK);
-    if (r) {
-        int64_t n;
-        double *want = tt_parse_doubles(tt_get(r, "grad"), &n);
-        CHECK_VALUES(tg_tensor_grad(x), want, n, 0, 0);
-        free(want);
-    }
+    CHECK_RECORD_VALUES(tg_tensor_grad(x), r, "grad", 0, 0);
     /* var: a second backward through freed saved tensors */
     x = tg_tensor_parse(ctx, "[1, 3, 2]", TG_FLOAT64);
     tg_requires_grad_(x, true);
@@ -809,8 +460,7 @@ static void test_saved(void) {
     CHECK_INT(tg_backward(s, NULL), TG_OK);
     expect_backward_error(ctx, s, find_scenario(fx, "var_backward_twice"));
     tg_scope_end(ctx);
-    CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
-    CHECK_INT(tg_ctx_memstats(ctx).nodes, 0);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
     tt_fixture_free(fx);
 }

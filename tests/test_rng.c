@@ -11,27 +11,6 @@
 
 #include <stdint.h>
 
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    if (s && strcmp(s, "float32") == 0) *out = TG_FLOAT32;
-    else if (s && strcmp(s, "float64") == 0) *out = TG_FLOAT64;
-    else return false;
-    return true;
-}
-
-/* "2 3 4" into out[]; returns the count, or -1 if there are more than cap numbers. */
-static int parse_ints(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
 /* t holds exactly want[0..n) in its dtype: same bits, so -0.0 and +0.0 differ. Reports the first
  * differing element. */
 static void check_exact(const char *where, const tg_tensor *t, tg_dtype dtype, const double *want,
@@ -103,9 +82,10 @@ static int replay(const tt_record *r) {
         tg_dtype dtype = TG_FLOAT32;
         int64_t shape[TG_MAX_DIMS];
         snprintf(key, sizeof key, "dtype%d", i);
-        bool ok = parse_dtype(tt_get(r, key), &dtype);
+        bool ok = tt_parse_dtype(tt_get(r, key), &dtype) &&
+                  (dtype == TG_FLOAT32 || dtype == TG_FLOAT64); /* what rand/randn make */
         snprintf(key, sizeof key, "shape%d", i);
-        int ndim = parse_ints(tt_get(r, key), shape, TG_MAX_DIMS);
+        int ndim = tt_parse_ints(tt_get(r, key), shape, TG_MAX_DIMS);
         snprintf(key, sizeof key, "values%d", i);
         const char *vals = tt_get(r, key);
         if (!ok || ndim < 0 || !vals) {

@@ -13,178 +13,6 @@
 #define MAX_OUT 16
 #define MAX_LIST 16
 
-/* ------------------------------------------------------------------ record parsing */
-
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
-/* "2 -3 4" into out[] (exact int64); returns the count, or -1 if more than cap. */
-static int parse_ints(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
-/* int64 values of any count (malloc'd, never zero-sized) */
-static int64_t *parse_int64s(const char *s, int64_t *count) {
-    int64_t cap = 16, n = 0;
-    int64_t *out = malloc((size_t)cap * sizeof *out);
-    while (out && s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) {
-            int64_t *grown = realloc(out, (size_t)(cap *= 2) * sizeof *out);
-            if (!grown) {
-                free(out);
-                return NULL;
-            }
-            out = grown;
-        }
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    *count = n;
-    return out;
-}
-
-/* Element data in dtype's C type (malloc'd, never zero-sized); *count receives the count. */
-static void *values_data(const char *values, tg_dtype dtype, int64_t *count) {
-    if (dtype == TG_INT64) return parse_int64s(values, count);
-    int64_t n;
-    double *d = tt_parse_doubles(values ? values : "", &n);
-    if (!d) return NULL;
-    *count = n;
-    size_t es = dtype == TG_FLOAT64 ? 8 : dtype == TG_FLOAT32 ? 4 : 1;
-    unsigned char *out = malloc((size_t)(n ? n : 1) * es);
-    if (!out) {
-        free(d);
-        return NULL;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        switch (dtype) {
-        case TG_FLOAT32: ((float *)out)[i] = (float)d[i]; break;
-        case TG_FLOAT64: ((double *)out)[i] = d[i]; break;
-        default: ((bool *)out)[i] = d[i] != 0; break;
-        }
-    }
-    free(d);
-    return out;
-}
-
-static const char *key(char *buf, size_t cap, const char *pre, int i, const char *what) {
-    snprintf(buf, cap, "%s%d_%s", pre, i, what);
-    return buf;
-}
-
-static const char *dtype_str(tg_dtype d) {
-    switch (d) {
-    case TG_FLOAT32: return "float32";
-    case TG_FLOAT64: return "float64";
-    case TG_INT64: return "int64";
-    case TG_BOOL: return "bool";
-    }
-    return "?";
-}
-
-/* Checks t's dtype, shape and values. Floats: |got - want| <= tol + tol |want| with tol 1e-5
- * (float32) / 1e-10 (float64), nan == nan, infinities exact; int64 and bool exact. */
-static void check_tensor(const char *what, const tg_tensor *t, tg_dtype dtype,
-                         const int64_t *shape, int ndim, const char *values) {
-    if (!t) {
-        tt_failf(__FILE__, __LINE__, "%s is NULL", what);
-        return;
-    }
-    if (tg_tensor_dtype(t) != dtype) {
-        tt_failf(__FILE__, __LINE__, "%s dtype: got %s, expected %s", what,
-                 dtype_str(tg_tensor_dtype(t)), dtype_str(dtype));
-        return;
-    }
-    bool same = tg_tensor_ndim(t) == ndim;
-    for (int d = 0; same && d < ndim; d++) same = tg_tensor_shape(t)[d] == shape[d];
-    if (!same) {
-        char got[128], want[128];
-        tg_tensor_size_repr(t, got, sizeof got);
-        int k = snprintf(want, sizeof want, "[");
-        for (int d = 0; d < ndim && k < (int)sizeof want; d++)
-            k += snprintf(want + k, sizeof want - (size_t)k, "%s%lld", d ? ", " : "",
-                          (long long)shape[d]);
-        tt_failf(__FILE__, __LINE__, "%s shape: got %s, expected %s]", what, got, want);
-        return;
-    }
-    tt_pass++;
-    int64_t n = tg_tensor_numel(t);
-    if (dtype == TG_INT64) {
-        int64_t cnt = 0;
-        int64_t *want = parse_int64s(values, &cnt);
-        int64_t *got = malloc((size_t)(n ? n : 1) * sizeof *got);
-        if (!want || !got || cnt != n || tg_tensor_copy_out(t, got, (size_t)n * sizeof *got)) {
-            tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                     (long long)cnt, (long long)n);
-        } else {
-            int64_t bad = -1;
-            for (int64_t i = 0; i < n && bad < 0; i++)
-                if (got[i] != want[i]) bad = i;
-            if (bad >= 0)
-                tt_failf(__FILE__, __LINE__, "%s element %lld: got %lld expected %lld", what,
-                         (long long)bad, (long long)got[bad], (long long)want[bad]);
-            else
-                tt_pass++;
-        }
-        free(want);
-        free(got);
-        return;
-    }
-    int64_t cnt = 0;
-    double *want = tt_parse_doubles(values ? values : "", &cnt);
-    if (!want || cnt != n) {
-        tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                 (long long)cnt, (long long)n);
-        free(want);
-        return;
-    }
-    double tol = dtype == TG_FLOAT32 ? 1e-5 : dtype == TG_FLOAT64 ? 1e-10 : 0.0;
-    int64_t worst = -1;
-    double maxdiff = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double a = tg_tensor_get(t, i), b = want[i];
-        if (dtype == TG_BOOL) b = b != 0;
-        if (a == b || (isnan(a) && isnan(b))) continue;
-        double diff = fabs(a - b);
-        if (isnan(diff) || isinf(a) || isinf(b) || diff > tol + tol * fabs(b)) {
-            if (worst < 0 || !(diff <= maxdiff)) {
-                worst = i;
-                maxdiff = diff;
-            }
-        }
-    }
-    if (worst >= 0)
-        tt_failf(__FILE__, __LINE__, "%s element %lld of %lld: got %.17g expected %.17g (max diff "
-                 "%.3g)", what, (long long)worst, (long long)n, tg_tensor_get(t, worst),
-                 want[worst], maxdiff);
-    else
-        tt_pass++;
-    free(want);
-}
-
 /* ------------------------------------------------------------------ the op table */
 
 typedef struct op_args {
@@ -294,28 +122,7 @@ static op_entry ops[] = {
 #undef E
 #define N_OPS ((int)(sizeof ops / sizeof ops[0]))
 
-static op_entry *find_op(const char *name) {
-    for (int i = 0; name && i < N_OPS; i++)
-        if (strcmp(ops[i].name, name) == 0) return &ops[i];
-    return NULL;
-}
-
-static const struct {
-    const char *name;
-    tg_status code;
-} codes[] = {{"NULL_ARG", TG_ERR_NULL_ARG}, {"INVALID_ARG", TG_ERR_INVALID_ARG},
-             {"OOM", TG_ERR_OOM},           {"SHAPE", TG_ERR_SHAPE},
-             {"DTYPE", TG_ERR_DTYPE},       {"INDEX", TG_ERR_INDEX},
-             {"AUTOGRAD", TG_ERR_AUTOGRAD}};
-
-static bool parse_code(const char *s, tg_status *out) {
-    for (size_t i = 0; s && i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(s, codes[i].name) == 0) {
-            *out = codes[i].code;
-            return true;
-        }
-    return false;
-}
+static op_entry *find_op(const char *name) { return TT_LOOKUP(ops, name); }
 
 /* ------------------------------------------------------------------ one record */
 
@@ -326,7 +133,7 @@ static bool parse_args(const tt_record *r, op_args *a) {
     int64_t v[1];
 #define INT_ARG(name, field)                                                                   \
     if ((s = tt_get(r, name))) {                                                               \
-        if (parse_ints(s, v, 1) != 1) return false;                                            \
+        if (tt_parse_ints(s, v, 1) != 1) return false;                                         \
         a->field = v[0];                                                                       \
     }
     INT_ARG("dim", dim)
@@ -340,55 +147,10 @@ static bool parse_args(const tt_record *r, op_args *a) {
     INT_ARG("split_size", split_size)
     INT_ARG("chunks", chunks)
 #undef INT_ARG
-    if ((s = tt_get(r, "dims")) && (a->ndims = parse_ints(s, a->dims, MAX_LIST)) < 0)
+    if ((s = tt_get(r, "dims")) && (a->ndims = tt_parse_ints(s, a->dims, MAX_LIST)) < 0)
         return false;
-    if ((s = tt_get(r, "sizes")) && (a->nsizes = parse_ints(s, a->sizes, MAX_LIST)) < 0)
+    if ((s = tt_get(r, "sizes")) && (a->nsizes = tt_parse_ints(s, a->sizes, MAX_LIST)) < 0)
         return false;
-    return true;
-}
-
-typedef struct input {
-    tg_tensor *leaf, *use; /* the tensor built from the values, and what the op receives */
-    tg_dtype dtype;
-    int64_t shape[TG_MAX_DIMS];
-    int ndim;
-} input;
-
-/* Builds input i of r; false (with a recorded failure) when the record is malformed. */
-static bool build_input(tg_ctx *ctx, const tt_record *r, int i, input *in) {
-    char k[32];
-    int64_t count = 0, numel = 1;
-    if (!parse_dtype(tt_get(r, key(k, sizeof k, "in", i, "dtype")), &in->dtype) ||
-        (in->ndim = parse_ints(tt_get(r, key(k, sizeof k, "in", i, "shape")), in->shape,
-                               TG_MAX_DIMS)) < 0) {
-        tt_failf(__FILE__, __LINE__, "input %d: bad dtype or shape", i);
-        return false;
-    }
-    for (int d = 0; d < in->ndim; d++) numel *= in->shape[d];
-    void *data = values_data(tt_get(r, key(k, sizeof k, "in", i, "values")), in->dtype, &count);
-    if (!data || count != numel) {
-        tt_failf(__FILE__, __LINE__, "input %d: %lld values for %lld elements", i,
-                 (long long)count, (long long)numel);
-        free(data);
-        return false;
-    }
-    in->leaf = tg_tensor_new(ctx, data, in->shape, in->ndim, in->dtype);
-    free(data);
-    if (!in->leaf) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_tensor_new failed: %s", i, tg_errmsg(ctx));
-        return false;
-    }
-    if (tt_get(r, key(k, sizeof k, "in", i, "requires_grad")) &&
-        tg_requires_grad_(in->leaf, true) != TG_OK) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_requires_grad_ failed: %s", i, tg_errmsg(ctx));
-        return false;
-    }
-    in->use = in->leaf;
-    if (tt_get(r, key(k, sizeof k, "in", i, "transpose")) &&
-        !(in->use = tg_transpose(in->leaf, 0, 1))) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_transpose failed: %s", i, tg_errmsg(ctx));
-        return false;
-    }
     return true;
 }
 
@@ -410,14 +172,9 @@ static bool run_backward(tg_ctx *ctx, const tt_record *r, tg_tensor **out, int n
         snprintf(kb, sizeof kb, "v%d", k);
         const char *vs = tt_get(r, kb);
         if (!vs || strcmp(vs, "none") == 0) continue;
-        int64_t count = 0;
-        void *vdata = values_data(vs, odt[k], &count);
-        tg_tensor *v = vdata && count == tg_tensor_numel(out[k])
-                           ? tg_tensor_new(ctx, vdata, oshape[k], ond[k], odt[k])
-                           : NULL;
-        free(vdata);
+        tg_tensor *v = tt_tensor_from(ctx, vs, odt[k], oshape[k], ond[k]);
         if (!v) {
-            tt_failf(__FILE__, __LINE__, "cannot build v%d (%lld values)", k, (long long)count);
+            tt_failf(__FILE__, __LINE__, "cannot build v%d", k);
             return true;
         }
         given++;
@@ -438,47 +195,22 @@ static bool run_backward(tg_ctx *ctx, const tt_record *r, tg_tensor **out, int n
 }
 
 static void run_record(tg_ctx *ctx, const tt_record *r) {
-    const char *opname = tt_get(r, "op");
-    op_entry *op = find_op(opname);
-    if (!op) {
-        tt_failf(__FILE__, __LINE__, "unknown op '%s'", opname ? opname : "(none)");
-        return;
-    }
+    op_entry *op = TT_RECORD_OP(ops, r);
+    if (!op) return;
+    const char *opname = op->name;
     op_args args;
-    const char *ninputs = tt_get(r, "inputs");
-    int nin = ninputs ? atoi(ninputs) : -1;
-    if (!parse_args(r, &args) || nin < 1 || nin > MAX_IN) {
+    tt_input in[MAX_IN];
+    tg_tensor *x[MAX_IN];
+    int nin = TT_RECORD_INPUTS(ctx, r, in, x);
+    if (nin < 0) return;
+    if (!parse_args(r, &args) || nin < 1) {
         tt_failf(__FILE__, __LINE__, "malformed record (args or %d inputs for %s)", nin, opname);
         return;
-    }
-    input in[MAX_IN];
-    tg_tensor *x[MAX_IN] = {NULL};
-    for (int i = 0; i < nin; i++) {
-        if (!build_input(ctx, r, i, &in[i])) return;
-        x[i] = in[i].use;
     }
     tg_tensor *out[MAX_OUT] = {NULL};
     int nout = op->fn(x, nin, &args, out, MAX_OUT);
 
-    const char *err = tt_get(r, "error");
-    if (err) {
-        tg_status code;
-        if (!parse_code(tt_get(r, "code"), &code)) {
-            tt_failf(__FILE__, __LINE__, "bad code '%s'", tt_get(r, "code"));
-            return;
-        }
-        CHECK_INT(nout, -1);
-        char msg[1024];
-        snprintf(msg, sizeof msg, "tg_%s: %s", opname, err);
-        CHECK_ERR(ctx, code, msg);
-        return;
-    }
-    if (nout < 0) {
-        tt_failf(__FILE__, __LINE__, "tg_%s failed: %s", opname, tg_errmsg(ctx));
-        tg_clear_error(ctx);
-        return;
-    }
-    CHECK_OK(ctx);
+    if (!CHECK_OP_OUTCOME(ctx, r, nout < 0)) return;
 
     /* forward */
     const char *nouts = tt_get(r, "outputs");
@@ -490,38 +222,18 @@ static void run_record(tg_ctx *ctx, const tt_record *r) {
     bool rg = flag(r, "out_requires_grad");
     for (int k = 0; k < nout; k++) {
         char kb[32], what[32];
-        ond[k] = parse_ints(tt_get(r, key(kb, sizeof kb, "out", k, "shape")), oshape[k],
-                            TG_MAX_DIMS);
-        if (!parse_dtype(tt_get(r, key(kb, sizeof kb, "out", k, "dtype")), &odt[k]) ||
-            ond[k] < 0) {
-            tt_failf(__FILE__, __LINE__, "bad out%d_dtype / out%d_shape", k, k);
-            return;
-        }
+        snprintf(what, sizeof what, "out%d", k);
+        if (!TT_RECORD_DTYPE_SHAPE(r, what, &odt[k], oshape[k], &ond[k])) return;
         snprintf(what, sizeof what, "output %d", k);
-        check_tensor(what, out[k], odt[k], oshape[k], ond[k],
-                     tt_get(r, key(kb, sizeof kb, "out", k, "values")));
-        CHECK_INT(tg_tensor_requires_grad(out[k]), rg);
-        const tg_node *fn = tg_tensor_grad_fn(out[k]);
-        CHECK_STR(fn ? tg_node_name(fn) : "none", tt_get(r, "grad_fn"));
+        CHECK_TENSOR(what, out[k], odt[k], oshape[k], ond[k],
+                     tt_get(r, tt_key(kb, sizeof kb, "out", k, "values")), tt_tol(odt[k]));
+        CHECK_RECORD_AUTOGRAD(out[k], r);
         if (k > 0) CHECK(tg_tensor_grad_fn(out[k]) == tg_tensor_grad_fn(out[0])); /* one node */
     }
 
     /* backward */
     if (rg && run_backward(ctx, r, out, nout, odt, oshape, ond)) {
-        for (int i = 0; i < nin; i++) {
-            char kb[32], what[32];
-            const char *want = tt_get(r, key(kb, sizeof kb, "in", i, "grad"));
-            if (!want) continue;
-            const tg_tensor *g = tg_tensor_grad(in[i].leaf);
-            snprintf(what, sizeof what, "input %d .grad", i);
-            if (strcmp(want, "none") == 0) {
-                if (g) tt_failf(__FILE__, __LINE__, "%s: expected none (PyTorch leaves it unset)",
-                                what);
-                else tt_pass++;
-                continue;
-            }
-            check_tensor(what, g, in[i].dtype, in[i].shape, in[i].ndim, want);
-        }
+        for (int i = 0; i < nin; i++) CHECK_INPUT_GRAD(r, i, &in[i], tt_tol(in[i].dtype));
     }
 
     /* views share the input's storage, so its version counter: modify the input in place */
@@ -538,45 +250,7 @@ static void run_record(tg_ctx *ctx, const tt_record *r) {
     }
 }
 
-static void test_fixtures(void) {
-    tt_fixture *fx = tt_fixture_load("shape.txt");
-    if (!fx) return;
-    CHECK(fx->n >= 300);
-    tg_ctx *ctx = tg_ctx_new();
-    const char *test_name = tt_current;
-    int failed_before = tt_fail, failed_records = 0;
-    for (int i = 0; i < fx->n; i++) {
-        const tt_record *r = &fx->recs[i];
-        tt_current = tt_get(r, "case") ? tt_get(r, "case") : "(unnamed record)";
-        int fail0 = tt_fail;
-        tg_memstats before = tg_ctx_memstats(ctx);
-        if (tg_scope_begin(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "tg_scope_begin failed");
-            break;
-        }
-        run_record(ctx, r);
-        CHECK_INT(tg_scope_end(ctx), TG_OK);
-        /* everything the case made is gone: inputs, outputs, graph nodes, grads */
-        tg_memstats after = tg_ctx_memstats(ctx);
-        CHECK_INT(after.tensors, before.tensors);
-        CHECK_INT(after.storages, before.storages);
-        CHECK_INT(after.nodes, before.nodes);
-        if (tg_errcode(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "error left on the ctx: %s", tg_errmsg(ctx));
-            tg_clear_error(ctx);
-        }
-        if (tt_fail > fail0) failed_records++;
-    }
-    tt_current = test_name;
-    if (tt_fail > failed_before)
-        printf("%d of %d shape.txt records failed\n", failed_records, fx->n);
-    tg_memstats end = tg_ctx_memstats(ctx);
-    CHECK_INT(end.tensors, 0);
-    CHECK_INT(end.storages, 0);
-    CHECK_INT(end.nodes, 0);
-    tg_ctx_free(ctx);
-    tt_fixture_free(fx);
-}
+static void test_fixtures(void) { tt_replay_fixture("shape.txt", 300, "case", run_record); }
 
 /* ------------------------------------------------------------------ gradcheck */
 
@@ -674,9 +348,7 @@ static void test_gradcheck(void) {
             tg_clear_error(ctx);
         }
         tg_scope_end(ctx);
-        tg_memstats m = tg_ctx_memstats(ctx);
-        CHECK_INT(m.tensors, 0);
-        CHECK_INT(m.nodes, 0);
+        CHECK_NOTHING_ALIVE(ctx);
     }
     tg_ctx_free(ctx);
 }

@@ -11,17 +11,16 @@ Replayed by tests/test_linalg.c. Run: /usr/bin/python3 tools/fixtures_linalg.py 
 import os
 import re
 import sys
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import BOOL, F32, F64, FLOATS, I64, LEGACY_TYPE_NAMES as LEGACY  # noqa: E402
+from fixture_common import CaseWriter, Draws, error_text, gfn_name, Inp  # noqa: E402
+
 CNAME = {F32: "Float", F64: "Double", I64: "Long", BOOL: "Bool"}
 TYPEMETA = {"Float": "float", "Double": "double", "Long": "long int", "Bool": "bool"}
-LEGACY = {"torch.FloatTensor": "CPUFloatType", "torch.DoubleTensor": "CPUDoubleType",
-          "torch.LongTensor": "CPULongType", "torch.BoolTensor": "CPUBoolType"}
 
 # 1.13 grad_fn names that 2.x spells differently:
 #  - squeeze_(0) (matmul of 1-D by 2-D): SqueezeBackward3 in 1.13; 2.x added squeeze.dims to
@@ -64,7 +63,7 @@ def call(op, fn, *args):
     try:
         return fn(*args)
     except (RuntimeError, IndexError) as e:
-        raise Error2x(to_2x(op, str(e).split("\n")[0], args)) from None
+        raise Error2x(to_2x(op, error_text(e), args)) from None
 
 
 def matmul_2x(t1, t2):
@@ -109,7 +108,7 @@ def matmul_2x(t1, t2):
     try:
         out_shape = list(torch._C._infer_size(torch.Size(batch1), torch.Size(batch2)))
     except RuntimeError as e:
-        raise Error2x(str(e).split("\n")[0]) from None
+        raise Error2x(error_text(e)) from None
     nb = 1
     for s in out_shape:
         nb *= s
@@ -172,149 +171,65 @@ def outer_2x(a, b):
     return call("outer", torch.outer, a, b)  # 1.13 and 2.x both: a.reshape(n, 1) * b
 
 
-# ------------------------------------------------------------------ formatting and inputs
+# ------------------------------------------------------------------ inputs
 
-def fmt_values(t):
-    flat = t.detach().contiguous().reshape(-1).tolist()
-    if t.dtype == BOOL:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == I64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
-def fmt_shape(shape):
-    return " ".join(str(int(s)) for s in shape)
-
-
-_gen = torch.Generator().manual_seed(20240617)
+_draw = Draws(20240617)
 
 
 def U(*shape, dtype=F32):
-    return (torch.rand(shape, generator=_gen, dtype=F64) * 4 - 2).to(dtype)
+    return _draw.uniform(shape, dtype=dtype)
 
 
 def I(*shape):
-    return torch.randint(-4, 5, shape, generator=_gen, dtype=I64)
+    return _draw.ints(shape, -4, 5)
 
 
 def B(*shape):
-    return torch.rand(shape, generator=_gen) < 0.5
-
-
-def upstream(name, out):
-    g = torch.Generator().manual_seed(zlib.crc32(name.encode()))
-    return (torch.rand(out.shape, generator=g, dtype=F64) * 4 - 2).to(out.dtype)
-
-
-class Inp:
-    """an input: its contiguous values; tr = (d0, d1) transposes before use; rg makes the
-    contiguous tensor a leaf that requires grad"""
-
-    def __init__(self, t, rg=None, tr=None):
-        self.t = t.detach().clone().contiguous()
-        self.rg = (t.dtype in (F32, F64)) if rg is None else rg
-        self.tr = tr
+    return _draw.bools(shape)
 
 
 def inp(t, rg=None, tr=None):
+    """an input; tr = (d0, d1) transposes it before use"""
     return Inp(t, rg, tr)
 
 
 def gfn(t):
-    if t.grad_fn is None:
-        return "none"
-    name = type(t.grad_fn).__name__
-    return GRAD_FN_2X.get(name, name)
+    return gfn_name(t, GRAD_FN_2X)
 
 
-class Writer:
-    def __init__(self):
-        self.records = []
-        self.names = set()
-        self.count = {"ok": 0, "error": 0}
+def error_2x_text(e):
+    """what an error case records: Error2x's text as is, torch's first line; anything else is
+    a bug here"""
+    if isinstance(e, Error2x):
+        return str(e)
+    if isinstance(e, (RuntimeError, IndexError)):
+        return error_text(e)
+    raise e
 
-    def _start(self, op, tag, inputs, args):
-        name = "%s/%s" % (op, tag)
-        assert name not in self.names, name
-        self.names.add(name)
-        rec = [("case", name), ("op", op)]
-        for k, v in args.items():
-            rec.append((k, repr(float(v))))
-        rec.append(("inputs", str(len(inputs))))
-        leaves, effs = [], []
-        for i, x in enumerate(inputs):
-            leaf = x.t.clone()
-            if x.rg:
-                leaf.requires_grad_(True)
-            eff = leaf.transpose(*x.tr) if x.tr else leaf
-            leaves.append(leaf)
-            effs.append(eff)
-            rec.append(("in%d_dtype" % i, DTYPE_NAMES[x.t.dtype]))
-            rec.append(("in%d_shape" % i, fmt_shape(x.t.shape)))
-            rec.append(("in%d_values" % i, fmt_values(x.t)))
-            if x.tr:
-                rec.append(("in%d_transpose" % i, "%d %d" % x.tr))
-            if x.rg:
-                rec.append(("in%d_requires_grad" % i, "1"))
-        return name, rec, leaves, effs
+
+class Writer(CaseWriter):
+    @staticmethod
+    def _arg(k, v):
+        return repr(float(v))
 
     def add(self, op, tag, fn, inputs, check=None, **args):
         """fn(*effective inputs) runs the op (2.x's way); check(*inputs), when given, is the
         installed torch's own function, which must give the same values."""
-        name, rec, leaves, effs = self._start(op, tag, inputs, args)
+        name, rec, leaves, effs = self._begin(op, tag, args, inputs)
         out = fn(*effs)
         if check is not None:
             with torch.no_grad():
                 ref = check(*[e.detach() for e in effs])
             assert ref.shape == out.shape and ref.dtype == out.dtype, name
             assert torch.allclose(ref, out.detach(), rtol=1e-5, atol=1e-5, equal_nan=True), name
-        rec.append(("out_dtype", DTYPE_NAMES[out.dtype]))
-        rec.append(("out_shape", fmt_shape(out.shape)))
-        rec.append(("out_values", fmt_values(out)))
-        rec.append(("out_requires_grad", "1" if out.requires_grad else "0"))
-        rec.append(("out_version", str(out._version)))
-        rec.append(("grad_fn", gfn(out)))
+        self._result(rec, out, gfn(out), ("out_version", str(out._version)))
         if out.requires_grad:
-            v = upstream(name, out)
-            out.backward(v)
-            rec.append(("v", fmt_values(v)))
-            for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-                if x.rg:
-                    g = leaf.grad
-                    rec.append(("in%d_grad" % i, "none" if g is None else fmt_values(g)))
-        self.records.append(rec)
-        self.count["ok"] += 1
+            self._backward(rec, name, out, inputs, leaves)
+        self._ok(rec)
 
     def error(self, op, tag, code, fn, inputs, **args):
-        name, rec, _, effs = self._start(op, "error_" + tag, inputs, args)
-        try:
-            fn(*effs)
-        except Error2x as e:
-            msg = str(e)
-        except (RuntimeError, IndexError) as e:
-            msg = str(e).split("\n")[0]
-        else:
-            raise AssertionError("%s: PyTorch raised no error" % name)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
-
-    def text(self):
-        out = ["# linalg.txt — generated by tools/fixtures_linalg.py with torch %s; do not edit."
-               % torch.__version__,
-               "# %d forward/backward cases, %d error cases." % (self.count["ok"],
-                                                                 self.count["error"]),
-               ""]
-        for rec in self.records:
-            for key, val in rec:
-                out.append("%s: %s" % (key, val) if val != "" else key + ":")
-            out.append("")
-        return "\n".join(out) + "\n"
-
-
-FLOATS = [(F32, "f32"), (F64, "f64")]
+        name, rec, _, effs = self._begin(op, "error_" + tag, args, inputs)
+        self._fail(name, rec, code, lambda: fn(*effs), error_2x_text)
 
 
 # ------------------------------------------------------------------ the cases
@@ -626,18 +541,10 @@ def generate(outdir):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a summation order that does not depend on the machine
     try:
-        w = Writer()
-        gen_matmul(w)
-        gen_matmul_errors(w)
-        gen_products(w)
-        gen_product_errors(w)
-        gen_addmm(w)
-        gen_linear(w)
+        return Writer().run(outdir, "linalg.txt", gen_matmul, gen_matmul_errors, gen_products,
+                            gen_product_errors, gen_addmm, gen_linear)
     finally:
         torch.set_num_threads(threads)  # other generators run in the same process
-    os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "linalg.txt"), "w") as f:
-        f.write(w.text())
 
 
 if __name__ == "__main__":

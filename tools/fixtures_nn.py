@@ -13,13 +13,15 @@ import math
 import os
 import sys
 import warnings
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import BOOL, F32, F64, FLOATS, I64, LEGACY_TYPE_NAMES, T  # noqa: E402
+from fixture_common import CaseWriter, Draws, err as err_text, error_text, fmt_ints  # noqa: E402
+from fixture_common import fmt_scalar, fmt_values, gfn_name, Inp, inp  # noqa: E402
+
 RED = {"none": 0, "mean": 1, "sum": 2}  # tg_reduction's values
 NO_PAD = "none"
 
@@ -41,12 +43,8 @@ NO_PAD = "none"
 #    weight on a float32 input gives "mixed dtype (CPU): expect parameter to have scalar type of
 #    Float" and a float32 weight on a float64 input "mixed dtype (CPU): all inputs must share
 #    same datatype."; 1.13 said "expected scalar type Float but found Double".
-_LEGACY = {"torch.FloatTensor": "CPUFloatType", "torch.DoubleTensor": "CPUDoubleType",
-           "torch.LongTensor": "CPULongType", "torch.BoolTensor": "CPUBoolType"}
-
-
 def error_2x(op, msg, inputs):
-    for old, new in _LEGACY.items():
+    for old, new in LEGACY_TYPE_NAMES.items():
         msg = msg.replace("but got %s instead" % old, "but got %s instead" % new)
     if op in ("log_softmax", "cross_entropy"):
         msg = msg.replace('"softmax_kernel_impl"', '"log_softmax_kernel_impl"')
@@ -60,41 +58,10 @@ def error_2x(op, msg, inputs):
     return msg
 
 
-# ------------------------------------------------------------------ formatting
-
-def fmt_values(t):
-    flat = t.detach().contiguous().reshape(-1).tolist()
-    if t.dtype == BOOL:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == I64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
-def fmt_shape(shape):
-    return " ".join(str(int(s)) for s in shape)
-
-
-def fmt_scalar(s):
-    if isinstance(s, bool):
-        return "1" if s else "0"
-    if isinstance(s, int):
-        return str(s)
-    return repr(float(s))
-
-
-def gfn_name(t):
-    return "none" if t.grad_fn is None else type(t.grad_fn).__name__
-
-
 # ------------------------------------------------------------------ deterministic inputs
 
-_gen = torch.Generator().manual_seed(20240611)
-
-
-def U(shape, lo=-2.0, hi=2.0, dtype=F32):
-    t = torch.rand(shape, generator=_gen, dtype=F64) * (hi - lo) + lo
-    return t.to(dtype)
+_draw = Draws(20240611)
+U = _draw.uniform
 
 
 def P(shape, dtype=F32):
@@ -108,31 +75,7 @@ def PROBS(shape, dim, dtype=F32):
 
 
 def I(shape, lo, hi):
-    return torch.randint(lo, hi, shape, generator=_gen, dtype=I64)
-
-
-def T(data, dtype=F32):
-    return torch.tensor(data, dtype=dtype)
-
-
-def upstream(name, out):
-    g = torch.Generator().manual_seed(zlib.crc32(name.encode()))
-    return (torch.rand(out.shape, generator=g, dtype=F64) * 4 - 2).to(out.dtype)
-
-
-class Inp:
-    """one input: contiguous values (the C side builds them with tg_tensor_new), transposed
-    (dims 0 and 1) before use when tr is set; rg makes the contiguous tensor a leaf that
-    requires grad."""
-
-    def __init__(self, t, rg=None, tr=False):
-        self.t = t.detach().clone().contiguous()
-        self.rg = (t.dtype in (F32, F64)) if rg is None else rg
-        self.tr = tr
-
-
-def inp(t, rg=None, tr=False):
-    return Inp(t, rg, tr)
+    return _draw.ints(shape, lo, hi)
 
 
 def const(t, tr=False):
@@ -141,136 +84,42 @@ def const(t, tr=False):
 
 # ------------------------------------------------------------------ the writer
 
-class Writer:
-    def __init__(self):
-        self.records = []
-        self.names = set()
-        self.count = {"ok": 0, "error": 0, "scenario": 0}
-
-    def _name(self, op, tag):
-        name = "%s/%s" % (op, tag)
-        assert name not in self.names, name
-        self.names.add(name)
-        return name
+class Writer(CaseWriter):
+    KINDS = ("ok", "error", "scenario")
 
     @staticmethod
-    def _args(rec, args):
-        for k, v in args.items():
-            if k == "size":
-                rec.append((k, fmt_shape(v)))
-            elif isinstance(v, str):
-                rec.append((k, v))
-            else:
-                rec.append((k, fmt_scalar(v)))
-
-    @staticmethod
-    def _inputs(rec, inputs):
-        leaves, effs = [], []
-        rec.append(("inputs", str(len(inputs))))
-        for i, x in enumerate(inputs):
-            if x is None:
-                rec.append(("in%d_none" % i, "1"))
-                leaves.append(None)
-                effs.append(None)
-                continue
-            leaf = x.t.clone()
-            if x.rg:
-                leaf.requires_grad_(True)
-            eff = leaf.transpose(0, 1) if x.tr else leaf
-            leaves.append(leaf)
-            effs.append(eff)
-            rec.append(("in%d_dtype" % i, DTYPE_NAMES[x.t.dtype]))
-            rec.append(("in%d_shape" % i, fmt_shape(x.t.shape)))
-            rec.append(("in%d_values" % i, fmt_values(x.t)))
-            if x.tr:
-                rec.append(("in%d_transpose" % i, "1"))
-            if x.rg:
-                rec.append(("in%d_requires_grad" % i, "1"))
-        return leaves, effs
+    def _arg(k, v):
+        return fmt_ints(v) if k == "size" else fmt_scalar(v, allow_bool=True)
 
     def add(self, op, tag, fn, inputs, after=(), **args):
         """fn(*effective_inputs) runs the op in PyTorch; args are the op's other arguments;
         after lists inputs whose values the op changes in place (running statistics)."""
-        name = self._name(op, tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        leaves, effs = self._inputs(rec, inputs)
+        name, rec, leaves, effs = self._begin(op, tag, args, inputs)
         out = fn(*effs)
         for i in after:
             rec.append(("in%d_after" % i, fmt_values(effs[i])))
-        rec.append(("out_dtype", DTYPE_NAMES[out.dtype]))
-        rec.append(("out_shape", fmt_shape(out.shape)))
-        rec.append(("out_values", fmt_values(out)))
-        rec.append(("out_requires_grad", "1" if out.requires_grad else "0"))
-        rec.append(("grad_fn", gfn_name(out)))
+        self._result(rec, out, gfn_name(out))
         if out.requires_grad:
-            v = upstream(name, out)
-            out.backward(v)
-            rec.append(("v", fmt_values(v)))
-            for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-                if x is not None and x.rg:
-                    g = leaf.grad
-                    rec.append(("in%d_grad" % i, "none" if g is None else fmt_values(g)))
-        self.records.append(rec)
-        self.count["ok"] += 1
+            self._backward(rec, name, out, inputs, leaves)
+        self._ok(rec)
 
     def error(self, op, tag, code, fn, inputs, **args):
         """a call that must fail with TG_ERR_<code> and "tg_<op>: <PyTorch's message>" """
-        name = self._name(op, "error_" + tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        _, effs = self._inputs(rec, inputs)
-        try:
-            fn(*effs)
-        except Exception as e:  # noqa: BLE001 — we record whatever torch raises
-            msg = error_2x(op, str(e).split("\n")[0], inputs)
-        else:
-            raise AssertionError("%s: PyTorch raised no error" % name)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
+        name, rec, _, effs = self._begin(op, "error_" + tag, args, inputs)
+        self._fail(name, rec, code, lambda: fn(*effs),
+                   lambda e: error_2x(op, error_text(e), inputs))
 
     def manual_error(self, op, tag, code, msg, inputs, **args):
         """an error of PyTorch 2.x that the installed 1.13 does not raise (see the notes on top)"""
-        name = self._name(op, "error_" + tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        self._inputs(rec, inputs)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
+        _, rec, _, _ = self._begin(op, "error_" + tag, args, inputs)
+        self._error(rec, code, msg)
 
     def scenario(self, name, **kv):
         rec = [("scenario", name)]
         for k, v in kv.items():
             rec.append((k, fmt_values(v) if isinstance(v, torch.Tensor) else str(v)))
-        self.records.append(rec)
-        self.count["scenario"] += 1
+        self._ok(rec, "scenario")
 
-    def text(self):
-        out = ["# nn.txt — generated by tools/fixtures_nn.py with torch %s; do not edit."
-               % torch.__version__,
-               "# %d forward/backward cases, %d error cases, %d scenarios."
-               % (self.count["ok"], self.count["error"], self.count["scenario"]),
-               ""]
-        for rec in self.records:
-            for key, val in rec:
-                out.append("%s: %s" % (key, val) if val != "" else key + ":")
-            out.append("")
-        return "\n".join(out) + "\n"
-
-
-def err_text(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001
-        return str(e).split("\n")[0]
-    return "no error"
-
-
-FLOATS = [(F32, "f32"), (F64, "f64")]
 REDS = ["mean", "sum", "none"]
 
 
@@ -526,7 +375,7 @@ def gen_cross_entropy(w):
     w.error(op, "batch_mismatch", "SHAPE", ce_call("mean"),
             [const(x34), const(T([0, 1], I64)), None], **a)
     w.error(op, "multi_target", "SHAPE", ce_call("mean"),
-            [const(x34), const(torch.rand(3, 5, generator=_gen)), None], **a)
+            [const(x34), const(torch.rand(3, 5, generator=_draw.gen)), None], **a)
     w.error(op, "input_0d", "INDEX", ce_call("mean"), [const(U(())), const(T([0], I64)), None],
             **a)
     w.error(op, "prob_input_0d", "INDEX", ce_call("mean"), [const(U(())), const(U(())), None],
@@ -917,19 +766,9 @@ def gen_scenarios(w):
 def generate(outdir):
     # F.mse_loss and friends warn about broadcasting targets, which some cases do on purpose
     warnings.filterwarnings("ignore", message="Using a target size")
-    w = Writer()
-    gen_softmax(w)
-    gen_nll(w)
-    gen_cross_entropy(w)
-    gen_pointwise_losses(w)
-    gen_bce(w)
-    gen_layer_norm(w)
-    gen_batch_norm(w)
-    gen_embedding(w)
-    gen_scenarios(w)
-    os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "nn.txt"), "w") as f:
-        f.write(w.text())
+    return Writer().run(outdir, "nn.txt", gen_softmax, gen_nll, gen_cross_entropy,
+                        gen_pointwise_losses, gen_bce, gen_layer_norm, gen_batch_norm,
+                        gen_embedding, gen_scenarios)
 
 
 if __name__ == "__main__":

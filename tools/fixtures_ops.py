@@ -8,12 +8,13 @@ Run with Debian's torch: /usr/bin/python3 tools/fixtures_ops.py tests/fixtures
 import math
 import os
 import sys
-import zlib
 
 import torch
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import BOOL, F32, F64, FLOATS, I64, LEGACY_TYPE_NAMES, T  # noqa: E402
+from fixture_common import CaseWriter, Draws, error_text, fmt_ints, fmt_scalar, inp  # noqa: E402
+
 INF = math.inf
 NAN = math.nan
 
@@ -41,8 +42,6 @@ GRAD_FN_2X = {
 #  - expand with too few sizes: 1.13's Python layer rewrote "CPUFloatType" into
 #    "torch.FloatTensor" (processErrorMsg); 2.x prints TensorBase::toString(): "CPUFloatType".
 _TYPEMETA = {"Float": "float", "Double": "double", "Long": "long int", "Bool": "bool"}
-_LEGACY = {"torch.FloatTensor": "CPUFloatType", "torch.DoubleTensor": "CPUDoubleType",
-           "torch.LongTensor": "CPULongType", "torch.BoolTensor": "CPUBoolType"}
 
 
 def error_2x(msg):
@@ -51,7 +50,7 @@ def error_2x(msg):
         return "expected m1 and m2 to have the same dtype, but got: %s != %s" % (
             _TYPEMETA[a], _TYPEMETA[b])
     if msg.startswith("expand(torch."):
-        for old, new in _LEGACY.items():
+        for old, new in LEGACY_TYPE_NAMES.items():
             msg = msg.replace("expand(%s{" % old, "expand(%s{" % new)
     return msg
 
@@ -63,184 +62,46 @@ def gfn_name(op, t):
     return GRAD_FN_2X.get((op, name), GRAD_FN_2X.get((None, name), name))
 
 
-# ------------------------------------------------------------------ value formatting
-
-def fmt_values(t):
-    flat = t.detach().contiguous().reshape(-1).tolist()
-    if t.dtype == BOOL:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == I64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
-def fmt_shape(shape):
-    return " ".join(str(int(s)) for s in shape)
-
-
-def fmt_scalar(s):
-    if isinstance(s, bool):
-        raise TypeError("bool scalars are not part of the C API")
-    if isinstance(s, int):
-        return str(s)
-    return repr(float(s))
-
-
 # ------------------------------------------------------------------ deterministic inputs
 
-_gen = torch.Generator().manual_seed(20240601)
-
-
-def U(shape, lo=-2.0, hi=2.0, dtype=F32):
-    """uniform values in [lo, hi), made in float64 then cast"""
-    t = torch.rand(shape, generator=_gen, dtype=F64) * (hi - lo) + lo
-    return t.to(dtype)
+_draw = Draws(20240601)
+U, I, B = _draw.uniform, _draw.ints, _draw.bools
 
 
 def POS(shape, dtype=F32):
     return U(shape, 0.5, 2.5, dtype)
 
 
-def I(shape, lo=-5, hi=6):
-    return torch.randint(lo, hi, shape, generator=_gen, dtype=I64)
-
-
-def B(shape):
-    return torch.rand(shape, generator=_gen) < 0.5
-
-
-def T(data, dtype=F32):
-    return torch.tensor(data, dtype=dtype)
-
-
-def upstream(name, out):
-    """the gradient fed to out.backward: fixed pseudo-random values seeded by the case name"""
-    g = torch.Generator().manual_seed(zlib.crc32(name.encode()))
-    return (torch.rand(out.shape, generator=g, dtype=F64) * 4 - 2).to(out.dtype)
-
-
-class Inp:
-    """one input: contiguous values (the C side builds them with tg_tensor_new), transposed
-    (dims 0 and 1) before use when transpose is set; requires_grad makes the contiguous tensor
-    a leaf that requires grad."""
-
-    def __init__(self, t, rg=False, tr=False):
-        self.t = t.detach().clone().contiguous()
-        self.rg = rg
-        self.tr = tr
-
-
-def inp(t, rg=None, tr=False):
-    if rg is None:
-        rg = t.dtype in (F32, F64)
-    return Inp(t, rg, tr)
-
-
 # ------------------------------------------------------------------ the writer
 
-class Writer:
-    def __init__(self):
-        self.records = []
-        self.names = set()
-        self.count = {"ok": 0, "error": 0}
-
-    def _name(self, op, tag):
-        name = "%s/%s" % (op, tag)
-        assert name not in self.names, name
-        self.names.add(name)
-        return name
-
-    def _inputs(self, rec, inputs):
-        leaves, effs = [], []
-        rec.append(("inputs", str(len(inputs))))
-        for i, x in enumerate(inputs):
-            leaf = x.t.clone()
-            if x.rg:
-                leaf.requires_grad_(True)
-            eff = leaf.transpose(0, 1) if x.tr else leaf
-            leaves.append(leaf)
-            effs.append(eff)
-            rec.append(("in%d_dtype" % i, DTYPE_NAMES[x.t.dtype]))
-            rec.append(("in%d_shape" % i, fmt_shape(x.t.shape)))
-            rec.append(("in%d_values" % i, fmt_values(x.t)))
-            if x.tr:
-                rec.append(("in%d_transpose" % i, "1"))
-            if x.rg:
-                rec.append(("in%d_requires_grad" % i, "1"))
-        return leaves, effs
-
+class Writer(CaseWriter):
     @staticmethod
-    def _args(rec, args):
-        for k, v in args.items():
-            if k in ("scalar", "p"):
-                rec.append((k, fmt_scalar(v)))
-            elif k in ("dims", "size"):
-                rec.append((k, fmt_shape(v)))
-            elif k == "keepdim":
-                rec.append((k, "1" if v else "0"))
-            else:
-                rec.append((k, str(int(v))))
+    def _arg(k, v):
+        if k in ("scalar", "p"):
+            return fmt_scalar(v)
+        if k in ("dims", "size"):
+            return fmt_ints(v)
+        if k == "keepdim":
+            return "1" if v else "0"
+        return str(int(v))
 
     def add(self, op, tag, fn, inputs, backward=True, **args):
         """fn(*effective_inputs) runs the op in PyTorch; args are the op's non-tensor args."""
-        name = self._name(op, tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        leaves, effs = self._inputs(rec, inputs)
+        name, rec, leaves, effs = self._begin(op, tag, args, inputs)
         out = fn(*effs)
-        rec.append(("out_dtype", DTYPE_NAMES[out.dtype]))
-        rec.append(("out_shape", fmt_shape(out.shape)))
-        rec.append(("out_values", fmt_values(out)))
-        rec.append(("out_requires_grad", "1" if out.requires_grad else "0"))
-        rec.append(("grad_fn", gfn_name(op, out)))
+        self._result(rec, out, gfn_name(op, out))
         if out.requires_grad and backward:
-            v = upstream(name, out)
-            out.backward(v)
-            rec.append(("v", fmt_values(v)))
-            for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-                if x.rg:
-                    g = leaf.grad
-                    rec.append(("in%d_grad" % i, "none" if g is None else fmt_values(g)))
-                    if g is not None:
-                        assert g.shape == leaf.shape and g.dtype == leaf.dtype, name
-        self.records.append(rec)
-        self.count["ok"] += 1
+            self._backward(rec, name, out, inputs, leaves)
+        self._ok(rec)
 
     def error(self, op, tag, code, fn, inputs, **args):
         """a call that must fail: code is the C library's tg_status class for it (TG_ERR_<code>),
         message PyTorch's text (2.x), which the C library prefixes with "tg_<op>: "."""
-        name = self._name(op, "error_" + tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        _, effs = self._inputs(rec, inputs)
-        try:
-            fn(*effs)
-        except Exception as e:  # noqa: BLE001 — we record whatever torch raises
-            msg = error_2x(str(e).split("\n")[0])
-        else:
-            raise AssertionError("%s: PyTorch raised no error" % name)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
-
-    def text(self):
-        out = ["# ops.txt — generated by tools/fixtures_ops.py with torch %s; do not edit."
-               % torch.__version__,
-               "# %d forward/backward cases, %d error cases." % (self.count["ok"],
-                                                                 self.count["error"]),
-               ""]
-        for rec in self.records:
-            for key, val in rec:
-                out.append("%s: %s" % (key, val) if val != "" else key + ":")
-            out.append("")
-        return "\n".join(out) + "\n"
+        name, rec, _, effs = self._begin(op, "error_" + tag, args, inputs)
+        self._fail(name, rec, code, lambda: fn(*effs), lambda e: error_2x(error_text(e)))
 
 
 # ------------------------------------------------------------------ the cases
-
-FLOATS = [(F32, "f32"), (F64, "f64")]
-
 
 def binary_cases(w, op, fn, safe_b=False):
     """shared shape/dtype matrix of the broadcasting binary ops; safe_b keeps b away from 0"""
@@ -921,23 +782,10 @@ def gen_errors(w):
 
 
 def generate(outdir):
-    global _gen
-    _gen = torch.Generator().manual_seed(20240601)
+    _draw.reset()
     torch.set_default_dtype(torch.float32)
-    w = Writer()
-    gen_binary(w)
-    gen_scalar(w)
-    gen_unary(w)
-    gen_compare(w)
-    gen_reduce(w)
-    gen_linalg(w)
-    gen_views(w)
-    gen_inplace(w)
-    gen_errors(w)
-    os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "ops.txt"), "w") as f:
-        f.write(w.text())
-    return w.count
+    return Writer().run(outdir, "ops.txt", gen_binary, gen_scalar, gen_unary, gen_compare,
+                        gen_reduce, gen_linalg, gen_views, gen_inplace, gen_errors)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,9 @@ import sys
 
 import torch
 
-DTYPES = {
-    "float32": torch.float32,
-    "float64": torch.float64,
-    "int64": torch.int64,
-    "bool": torch.bool,
-}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import DTYPES, fmt_ints, fmt_values, record_lines  # noqa: E402
+
 PREFIX = "tg_tensor_parse: "
 
 DBL_MAX_INT = 2**1024 - 2**970 - 1  # rounds to DBL_MAX
@@ -192,15 +189,6 @@ def _pyeval(lit):
     return eval("(" + src + "\n)", {"__builtins__": {"float": float}})
 
 
-def _values(t):
-    flat = t.reshape(-1).tolist()
-    if t.dtype == torch.bool:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == torch.int64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
 VALUE_ERRORS = (
     "Overflow when unpacking long",
     "value cannot be converted to type int64 without overflow",
@@ -220,16 +208,7 @@ def _torch_message(lit, exc, token):
 
 
 def _record(out, pairs):
-    lines = []
-    for k, v in pairs:
-        v = str(v)
-        if "\n" in v:
-            first, *rest = v.split("\n")
-            lines.append(("%s: %s" % (k, first)) if first else k + ":")
-            lines.extend("|" + r for r in rest)
-        else:
-            lines.append(("%s: %s" % (k, v)) if v else k + ":")
-    out.append("\n".join(lines))
+    out.append("\n".join(record_lines(pairs)))
 
 
 def generate(outdir):
@@ -250,8 +229,8 @@ def generate(outdir):
                     isinstance(v, float) and v == 2.0**63 for v in _flatten(_pyeval(lit))):
                 continue  # torch casts 2^63 with undefined behaviour; tensorgrad refuses it
             _record(out, [("literal", lit), ("dtype", name),
-                          ("shape", " ".join(str(s) for s in t.shape)),
-                          ("values", _values(t))])
+                          ("shape", fmt_ints(t.shape)),
+                          ("values", fmt_values(t))])
             n_ok += 1
     for lit, msg, kind in MALFORMED:
         err = None

@@ -12,163 +12,61 @@ Run with Debian's torch: /usr/bin/python3 tools/fixtures_pointwise.py tests/fixt
 import math
 import os
 import sys
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import BOOL, F64, FLOATS, I64, T, CaseWriter, Draws, fmt_scalar  # noqa: E402
+from fixture_common import fmt_values, gfn_name, inp, seeded as seeded_key  # noqa: E402
+
 INF, NAN = math.inf, math.nan
-FLOATS = [(F32, "f32"), (F64, "f64")]
 
 
 # ------------------------------------------------------------------ formatting
 
-def fmt_values(t):
-    flat = t.detach().contiguous().reshape(-1).tolist()
-    if t.dtype == BOOL:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == I64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
-def fmt_shape(shape):
-    return " ".join(str(int(s)) for s in shape)
-
-
-def fmt_param(v):
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        raise TypeError("bool parameters are not part of the C API")
-    if isinstance(v, int):
-        return str(v)
-    return repr(float(v))
-
-
 # ------------------------------------------------------------------ deterministic inputs
 
-_gen = torch.Generator().manual_seed(20240611)
-
-
-def U(shape, lo=-2.0, hi=2.0, dtype=F32):
-    """uniform in [lo, hi), made in float64 then cast"""
-    t = torch.rand(shape, generator=_gen, dtype=F64) * (hi - lo) + lo
-    return t.to(dtype)
-
-
-def I(shape, lo=-5, hi=6):
-    return torch.randint(lo, hi, shape, generator=_gen, dtype=I64)
-
-
-def B(shape):
-    return torch.rand(shape, generator=_gen) < 0.5
-
-
-def T(data, dtype=F32):
-    return torch.tensor(data, dtype=dtype)
+_draw = Draws(20240611)
+U, I, B = _draw.uniform, _draw.ints, _draw.bools
 
 
 def seeded(name, shape, dtype, salt=""):
     """values in [-2, 2) from a generator seeded by the case name: v and w of each record"""
-    g = torch.Generator().manual_seed(zlib.crc32((name + salt).encode()))
-    return (torch.rand(shape, generator=g, dtype=F64) * 4 - 2).to(dtype)
-
-
-class Inp:
-    """one input: contiguous values (the C side builds them with tg_tensor_new), transposed
-    (dims 0 and 1) before use when tr is set; rg makes the contiguous tensor a leaf that
-    requires grad."""
-
-    def __init__(self, t, rg, tr):
-        self.t = t.detach().clone().contiguous()
-        self.rg = rg
-        self.tr = tr
-
-
-def inp(t, rg=None, tr=False):
-    if rg is None:
-        rg = t.dtype in (F32, F64)
-    return Inp(t, rg, tr)
+    return seeded_key(name + salt, shape, dtype)
 
 
 # ------------------------------------------------------------------ the writer
 
-class Writer:
-    def __init__(self):
-        self.records = []
-        self.names = set()
-        self.count = {"ok": 0, "error": 0, "gg": 0}
-
-    def _start(self, op, tag, params):
-        name = "%s/%s" % (op, tag)
-        assert name not in self.names, name
-        self.names.add(name)
-        rec = [("case", name), ("op", op)]
-        for k, v in params.items():
-            if v is not None:
-                rec.append((k, fmt_param(v)))
-        return name, rec
+class Writer(CaseWriter):
+    KINDS = ("ok", "gg", "error")
 
     @staticmethod
-    def _inputs(rec, inputs):
-        leaves, effs = [], []
-        rec.append(("inputs", str(len(inputs))))
-        for i, x in enumerate(inputs):
-            leaf = x.t.clone()
-            if x.rg:
-                leaf.requires_grad_(True)
-            eff = leaf.transpose(0, 1) if x.tr else leaf
-            leaves.append(leaf)
-            effs.append(eff)
-            rec.append(("in%d_dtype" % i, DTYPE_NAMES[x.t.dtype]))
-            rec.append(("in%d_shape" % i, fmt_shape(x.t.shape)))
-            rec.append(("in%d_values" % i, fmt_values(x.t)))
-            if x.tr:
-                rec.append(("in%d_transpose" % i, "1"))
-            if x.rg:
-                rec.append(("in%d_requires_grad" % i, "1"))
-        return leaves, effs
+    def _arg(k, v):
+        return None if v is None else fmt_scalar(v)
 
     def add(self, op, tag, fn, inputs, direct=False, **params):
         """fn(*effective_inputs) runs the op; for an in-place op (name ending in _) fn acts on
         a clone of input 0 (PyTorch: c = x.clone(); c.op_()) unless direct, when it acts on the
         input itself."""
-        name, rec = self._start(op, tag, params)
-        if direct:
-            rec.append(("direct", "1"))
-        leaves, effs = self._inputs(rec, inputs)
+        name, rec, leaves, effs = self._begin(op, tag, dict(params, direct="1") if direct
+                                              else params, inputs)
         if op.endswith("_"):
             target = effs[0] if direct else effs[0].clone()
             out = fn(target, *effs[1:])
             assert out is target
         else:
             out = fn(*effs)
-        rec.append(("out_dtype", DTYPE_NAMES[out.dtype]))
-        rec.append(("out_shape", fmt_shape(out.shape)))
-        rec.append(("out_values", fmt_values(out)))
-        rec.append(("out_requires_grad", "1" if out.requires_grad else "0"))
-        rec.append(("grad_fn", type(out.grad_fn).__name__ if out.grad_fn is not None else "none"))
+        self._result(rec, out, gfn_name(out))
         if op.endswith("_"):
             rec.append(("version", str(out._version)))
         if out.requires_grad:
-            v = seeded(name, out.shape, out.dtype)
-            out.backward(v)
-            rec.append(("v", fmt_values(v)))
-            for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-                if x.rg:
-                    g = leaf.grad
-                    rec.append(("in%d_grad" % i, "none" if g is None else fmt_values(g)))
-        self.records.append(rec)
-        self.count["ok"] += 1
+            self._backward(rec, name, out, inputs, leaves)
+        self._ok(rec)
 
     def gg(self, op, tag, fn, inputs, **params):
         """second derivatives: every input requires grad and is floating"""
-        name, rec = self._start(op, "gg_" + tag, params)
-        rec.append(("gg", "1"))
-        leaves, effs = self._inputs(rec, inputs)
+        name, rec, leaves, effs = self._begin(op, "gg_" + tag, dict(params, gg="1"), inputs)
         assert all(x.rg for x in inputs)
         out = fn(effs[0].clone(), *effs[1:]) if op.endswith("_") else fn(*effs)
         v = seeded(name, out.shape, out.dtype)
@@ -188,40 +86,16 @@ class Writer:
         for i, (w, g2, leaf) in enumerate(zip(ws, gg, leaves)):
             rec.append(("in%d_w" % i, fmt_values(w)))
             rec.append(("in%d_gg" % i, fmt_values(torch.zeros_like(leaf) if g2 is None else g2)))
-        self.records.append(rec)
-        self.count["gg"] += 1
+        self._ok(rec, "gg")
 
     def error(self, op, tag, code, fn, inputs, direct=False, **params):
         """a call that must fail with TG_ERR_<code> and PyTorch's message"""
-        name, rec = self._start(op, "error_" + tag, params)
-        if direct:
-            rec.append(("direct", "1"))
-        _, effs = self._inputs(rec, inputs)
-        try:
-            if op.endswith("_") and not direct:
-                fn(effs[0].clone(), *effs[1:])
-            else:
-                fn(*effs)
-        except Exception as e:  # noqa: BLE001 — we record whatever torch raises
-            msg = str(e).split("\n")[0]
+        name, rec, _, effs = self._begin(op, "error_" + tag, dict(params, direct="1") if direct
+                                         else params, inputs)
+        if op.endswith("_") and not direct:
+            self._fail(name, rec, code, lambda: fn(effs[0].clone(), *effs[1:]))
         else:
-            raise AssertionError("%s: PyTorch raised no error" % name)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
-
-    def text(self):
-        out = ["# pointwise.txt — generated by tools/fixtures_pointwise.py with torch %s; do not "
-               "edit." % torch.__version__,
-               "# %d forward/backward cases, %d second-derivative cases, %d error cases."
-               % (self.count["ok"], self.count["gg"], self.count["error"]),
-               ""]
-        for rec in self.records:
-            for key, val in rec:
-                out.append("%s: %s" % (key, val) if val != "" else key + ":")
-            out.append("")
-        return "\n".join(out) + "\n"
+            self._fail(name, rec, code, lambda: fn(*effs))
 
 
 # ------------------------------------------------------------------ the ops
@@ -377,7 +251,7 @@ def gen_param(w):
             ("clamp_min", lambda x: torch.clamp_min(x, 0.5), {"scalar": 0.5}),
             ("clamp_max", lambda x: torch.clamp_max(x, 1), {"scalar": 1}),
             ("clamp_max", lambda x: torch.clamp_max(x, -0.5), {"scalar": -0.5})]:
-        tag = "_".join("%s%s" % (k, fmt_param(v)) for k, v in params.items())
+        tag = "_".join("%s%s" % (k, fmt_scalar(v)) for k, v in params.items())
         w.add(op, "i64_" + tag, fn, [inp(I((3, 4)))], **params)
         w.add(op, "bool_" + tag, fn, [inp(T([True, False, True], BOOL))], **params)
     w.add("clamp", "0d_i64", clamp_fn(0, 2), [inp(T(5, I64))], min=0, max=2)
@@ -507,14 +381,7 @@ def gen_inplace(w):
 
 def generate(outdir):
     torch.manual_seed(0)
-    w = Writer()
-    gen_unary(w)
-    gen_param(w)
-    gen_binary(w)
-    gen_inplace(w)
-    os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "pointwise.txt"), "w") as f:
-        f.write(w.text())
+    Writer().run(outdir, "pointwise.txt", gen_unary, gen_param, gen_binary, gen_inplace)
 
 
 if __name__ == "__main__":

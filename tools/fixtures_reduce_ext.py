@@ -23,61 +23,21 @@ Run: /usr/bin/python3 tools/fixtures_reduce_ext.py tests/fixtures
 import math
 import os
 import sys
-import zlib
 
 import torch
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
-FLOATS = [(F32, "f32"), (F64, "f64")]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import BOOL, F32, F64, FLOATS, I64, T, CaseWriter, Draws  # noqa: E402
+from fixture_common import err as err_text, fmt_ints, fmt_values, gfn_name, Inp  # noqa: E402
+from fixture_common import upstream  # noqa: E402
+
 INF = math.inf
 NAN = math.nan
 
-# ------------------------------------------------------------------ formatting
-
-
-def fmt_values(t):
-    flat = t.detach().contiguous().reshape(-1).tolist()
-    if t.dtype == BOOL:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == I64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
-def fmt_shape(shape):
-    return " ".join(str(int(s)) for s in shape)
-
-
-def gfn_name(t):
-    return "none" if t.grad_fn is None else type(t.grad_fn).__name__
-
-
 # ------------------------------------------------------------------ deterministic inputs
 
-_gen = torch.Generator().manual_seed(20240611)
-
-
-def U(shape, lo=-2.0, hi=2.0, dtype=F32):
-    t = torch.rand(shape, generator=_gen, dtype=F64) * (hi - lo) + lo
-    return t.to(dtype)
-
-
-def I(shape, lo=-5, hi=6):
-    return torch.randint(lo, hi, shape, generator=_gen, dtype=I64)
-
-
-def B(shape):
-    return torch.rand(shape, generator=_gen) < 0.5
-
-
-def T(data, dtype=F32):
-    return torch.tensor(data, dtype=dtype)
-
-
-def upstream(name, out):
-    g = torch.Generator().manual_seed(zlib.crc32(name.encode()))
-    return (torch.rand(out.shape, generator=g, dtype=F64) * 4 - 2).to(out.dtype)
+_draw = Draws(20240611)
+U, I, B = _draw.uniform, _draw.ints, _draw.bools
 
 
 def two_x_warning(fname, x, dims, correction):
@@ -98,69 +58,31 @@ def two_x_warning(fname, x, dims, correction):
 # ------------------------------------------------------------------ the writer
 
 
-class Writer:
-    def __init__(self):
-        self.records = []
-        self.names = set()
-        self.count = {"ok": 0, "error": 0}
-
-    def _name(self, op, tag):
-        name = "%s/%s" % (op, tag)
-        assert name not in self.names, name
-        self.names.add(name)
-        return name
+class Writer(CaseWriter):
+    KINDS = ("ok", "error", "scenario")
 
     @staticmethod
-    def _args(rec, args):
-        for k, v in args.items():
-            if k == "dims":
-                rec.append((k, fmt_shape(v)))
-            elif k == "keepdim":
-                rec.append((k, "1" if v else "0"))
-            elif k == "correction":
-                rec.append((k, repr(float(v))))
-            else:
-                rec.append((k, str(int(v))))
-
-    @staticmethod
-    def _input(rec, x, rg, tr):
-        leaf = x.detach().clone().contiguous()
-        if rg:
-            leaf.requires_grad_(True)
-        eff = leaf.transpose(0, 1) if tr else leaf
-        rec.append(("inputs", "1"))
-        rec.append(("in0_dtype", DTYPE_NAMES[leaf.dtype]))
-        rec.append(("in0_shape", fmt_shape(leaf.shape)))
-        rec.append(("in0_values", fmt_values(leaf)))
-        if tr:
-            rec.append(("in0_transpose", "1"))
-        if rg:
-            rec.append(("in0_requires_grad", "1"))
-        return leaf, eff
+    def _arg(k, v):
+        if k == "dims":
+            return fmt_ints(v)
+        if k == "keepdim":
+            return "1" if v else "0"
+        if k == "correction":
+            return repr(float(v))
+        return str(int(v))
 
     def add(self, op, tag, fn, x, rg=None, tr=False, backward=True, grad_2x=None, warning=None,
             grad_fn=None, **args):
         """fn(effective input) runs the op in torch: a tensor, or (values, indices). grad_2x,
         when given, computes the 2.x gradient instead of out.backward, and grad_fn names the
         node when fn computes the op by composition (see the module doc)."""
-        if rg is None:
-            rg = x.dtype in (F32, F64)
-        name = self._name(op, tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        leaf, eff = self._input(rec, x, rg, tr)
+        name, rec, (leaf,), (eff,) = self._begin(op, tag, args, [Inp(x, rg, tr)])
         res = fn(eff)
         out, idx = (res if isinstance(res, tuple) else (res, None))
-        rec.append(("out_dtype", DTYPE_NAMES[out.dtype]))
-        rec.append(("out_shape", fmt_shape(out.shape)))
-        rec.append(("out_values", fmt_values(out)))
-        rec.append(("out_requires_grad", "1" if out.requires_grad else "0"))
-        rec.append(("grad_fn", grad_fn if grad_fn and out.requires_grad else gfn_name(out)))
+        self._result(rec, out, grad_fn if grad_fn and out.requires_grad else gfn_name(out))
         if idx is not None:
             assert not idx.requires_grad and idx.grad_fn is None
-            rec.append(("out1_dtype", DTYPE_NAMES[idx.dtype]))
-            rec.append(("out1_shape", fmt_shape(idx.shape)))
-            rec.append(("out1_values", fmt_values(idx)))
+            self._output(rec, idx, "out1")
         if warning is not None:
             rec.append(("warning", warning))
         if out.requires_grad and backward:
@@ -175,45 +97,19 @@ class Writer:
             rec.append(("in0_grad", "none" if g is None else fmt_values(g)))
             if g is not None:
                 assert g.shape == leaf.shape and g.dtype == leaf.dtype, name
-        self.records.append(rec)
-        self.count["ok"] += 1
+        self._ok(rec)
 
     def error(self, op, tag, code, fn, x, tr=False, **args):
         """a call that must fail: code is the tg_status class (TG_ERR_<code>), message PyTorch's
         text, which the C library prefixes with "tg_<op>: "."""
-        name = self._name(op, "error_" + tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        _, eff = self._input(rec, x, False, tr)
-        try:
-            fn(eff)
-        except Exception as e:  # noqa: BLE001 — we record whatever torch raises
-            msg = str(e).split("\n")[0]
-        else:
-            raise AssertionError("%s: PyTorch raised no error" % name)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
+        name, rec, _, (eff,) = self._begin(op, "error_" + tag, args, [Inp(x, False, tr)])
+        self._fail(name, rec, code, lambda: fn(eff))
 
     def scenario(self, name, **kv):
         """a record that tests/test_reduce_ext.c replays by name (key "scenario")"""
         assert name not in self.names, name
         self.names.add(name)
-        self.records.append([("scenario", name)] + [(k, str(v)) for k, v in kv.items()])
-        self.count["scenario"] = self.count.get("scenario", 0) + 1
-
-    def text(self):
-        out = ["# reduce_ext.txt — generated by tools/fixtures_reduce_ext.py with torch %s; do "
-               "not edit." % torch.__version__,
-               "# %d forward/backward cases, %d error cases, %d scenarios." % (
-                   self.count["ok"], self.count["error"], self.count.get("scenario", 0)),
-               ""]
-        for rec in self.records:
-            for key, val in rec:
-                out.append("%s: %s" % (key, val) if val != "" else key + ":")
-            out.append("")
-        return "\n".join(out) + "\n"
+        self._ok([("scenario", name)] + [(k, str(v)) for k, v in kv.items()], "scenario")
 
 
 def dn(d):
@@ -715,11 +611,7 @@ def gen_allany(w):
 
 
 def err(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 — we record whatever torch raises
-        return str(e).split("\n")[0]
-    raise AssertionError("PyTorch raised no error")
+    return err_text(fn, must_raise=True)
 
 
 def gen_scenarios(w):
@@ -751,21 +643,10 @@ def gen_scenarios(w):
 
 
 def generate(outdir):
-    global _gen
-    _gen = torch.Generator().manual_seed(20240611)
+    _draw.reset()
     torch.set_default_dtype(torch.float32)
-    w = Writer()
-    gen_prod(w)
-    gen_minmax(w)
-    gen_var(w)
-    gen_logsumexp(w)
-    gen_cumsum(w)
-    gen_allany(w)
-    gen_scenarios(w)
-    os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "reduce_ext.txt"), "w") as f:
-        f.write(w.text())
-    return w.count
+    return Writer().run(outdir, "reduce_ext.txt", gen_prod, gen_minmax, gen_var, gen_logsumexp,
+                        gen_cumsum, gen_allany, gen_scenarios)
 
 
 if __name__ == "__main__":

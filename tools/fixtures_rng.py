@@ -13,6 +13,9 @@ import sys
 
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import flat, fmt_ints, record_lines  # noqa: E402
+
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 SEEDS = [0, 1, 42, 12345, 2**40 + 7]
@@ -20,14 +23,6 @@ SIZES_SMALL = [1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 100]
 SIZES_LARGE = [1000, 1001]
 SHAPES_2D = [(0,), (), (3, 5), (4, 4), (2, 9), (5, 7), (10, 10), (1, 16), (2, 3, 4)]
 SEEDS_LARGE = [0, 42, 2**40 + 7]
-
-
-def _values(t):
-    return " ".join(repr(float(v)) for v in t.reshape(-1).tolist())
-
-
-def _shape(shape):
-    return " ".join(str(s) for s in shape)
 
 
 class Session:
@@ -56,15 +51,14 @@ class Session:
         t = fn(tuple(shape), dtype=DTYPES[dtype], generator=self.gen)
         assert t.is_contiguous() and tuple(t.shape) == tuple(shape)
         self.calls.append(
-            {"op": op, "dtype": dtype, "shape": _shape(shape), "values": _values(t)}
+            {"op": op, "dtype": dtype, "shape": fmt_ints(shape), "values": flat(t)}
         )
 
     def lines(self):
-        out = [f"name: {self.name}", f"seed: {self.seed}", f"ncalls: {len(self.calls)}"]
+        pairs = [("name", self.name), ("seed", self.seed), ("ncalls", len(self.calls))]
         for i, c in enumerate(self.calls):
-            for k, v in c.items():
-                out.append(f"{k}{i}: {v}" if v != "" else f"{k}{i}:")
-        return out
+            pairs += [(f"{k}{i}", v) for k, v in c.items()]
+        return record_lines(pairs)
 
 
 def _sessions():

@@ -13,13 +13,13 @@ Run with Debian's torch: /usr/bin/python3 tools/fixtures_shape.py tests/fixtures
 """
 import os
 import sys
-import zlib
 
 import torch
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
-FLOATS = [(F32, "f32"), (F64, "f64")]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import F32, F64, FLOATS, LEGACY_TYPE_NAMES, CaseWriter, Draws  # noqa: E402
+from fixture_common import fmt_ints, fmt_values, gfn_name as _gfn_name, Inp, seeded  # noqa: E402
+
 END = 2 ** 63 - 1  # TG_SLICE_END
 
 # grad_fn names Debian's 1.13 spells differently from 2.x (see
@@ -32,10 +32,7 @@ GRAD_FN_2X = {"ReshapeAliasBackward0": "ViewBackward0"}
 
 
 def gfn_name(t):
-    if t.grad_fn is None:
-        return "none"
-    name = type(t.grad_fn).__name__
-    return GRAD_FN_2X.get(name, name)
+    return _gfn_name(t, GRAD_FN_2X)
 
 
 # ------------------------------------------------------------------ 2.x argument checks
@@ -118,8 +115,7 @@ def expand_as_2x(x, other):
         return x.expand_as(other)
     except RuntimeError as e:
         msg = str(e)
-        for old, new in (("torch.FloatTensor", "CPUFloatType"), ("torch.DoubleTensor",
-                                                                 "CPUDoubleType")):
+        for old, new in LEGACY_TYPE_NAMES.items():
             msg = msg.replace("expand(%s{" % old, "expand(%s{" % new)
         raise RuntimeError(msg) from None
 
@@ -132,110 +128,45 @@ def split_with_sizes_2x(x, sizes, dim):
     return torch.split(x, list(sizes), dim)
 
 
-# ------------------------------------------------------------------ value formatting
-
-def fmt_values(t):
-    flat = t.detach().contiguous().reshape(-1).tolist()
-    if t.dtype == BOOL:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == I64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
-def fmt_ints(v):
-    return " ".join(str(int(s)) for s in v)
-
-
 # ------------------------------------------------------------------ deterministic inputs
 
-_gen = torch.Generator().manual_seed(20240611)
+_draw = Draws(20240611)
 
 
 def U(shape, dtype=F32):
     """uniform values in [-2, 2), made in float64 then cast"""
-    return (torch.rand(shape, generator=_gen, dtype=F64) * 4 - 2).to(dtype)
+    return _draw.uniform(shape, dtype=dtype)
 
 
 def I(shape):
-    return torch.randint(-5, 6, shape, generator=_gen, dtype=I64)
+    return _draw.ints(shape)
 
 
-def B(shape):
-    return torch.rand(shape, generator=_gen) < 0.5
+B = _draw.bools
 
 
 def upstream(name, k, out):
     """the gradient fed to output k: fixed pseudo-random values seeded by the case name"""
-    g = torch.Generator().manual_seed(zlib.crc32(("%s#%d" % (name, k)).encode()))
-    return (torch.rand(out.shape, generator=g, dtype=F64) * 4 - 2).to(out.dtype)
-
-
-class Inp:
-    """one input: contiguous values (the C side builds them with tg_tensor_new), transposed
-    (dims 0 and 1) before use when tr is set; rg makes the contiguous tensor a leaf that
-    requires grad (default: floating dtypes do)."""
-
-    def __init__(self, t, rg=None, tr=False):
-        self.t = t.detach().clone().contiguous()
-        self.rg = t.dtype in (F32, F64) if rg is None else rg
-        self.tr = tr
+    return seeded("%s#%d" % (name, k), out.shape, out.dtype)
 
 
 # ------------------------------------------------------------------ the writer
 
-class Writer:
-    def __init__(self):
-        self.records = []
-        self.names = set()
-        self.count = {"ok": 0, "error": 0}
-
-    def _name(self, op, tag):
-        name = "%s/%s" % (op, tag)
-        assert name not in self.names, name
-        self.names.add(name)
-        return name
-
+class Writer(CaseWriter):
     @staticmethod
-    def _args(rec, args):
-        for k, v in args.items():
-            rec.append((k, fmt_ints(v) if isinstance(v, (list, tuple)) else str(int(v))))
-
-    @staticmethod
-    def _inputs(rec, inputs):
-        leaves, effs = [], []
-        rec.append(("inputs", str(len(inputs))))
-        for i, x in enumerate(inputs):
-            leaf = x.t.clone()
-            if x.rg:
-                leaf.requires_grad_(True)
-            eff = leaf.transpose(0, 1) if x.tr else leaf
-            leaves.append(leaf)
-            effs.append(eff)
-            rec.append(("in%d_dtype" % i, DTYPE_NAMES[x.t.dtype]))
-            rec.append(("in%d_shape" % i, fmt_ints(x.t.shape)))
-            rec.append(("in%d_values" % i, fmt_values(x.t)))
-            if x.tr:
-                rec.append(("in%d_transpose" % i, "1"))
-            if x.rg:
-                rec.append(("in%d_requires_grad" % i, "1"))
-        return leaves, effs
+    def _arg(k, v):
+        return fmt_ints(v) if isinstance(v, (list, tuple)) else str(int(v))
 
     def add(self, op, tag, fn, inputs, grads=None, **args):
         """fn(*effective_inputs) runs the op in PyTorch and returns a tensor or a list of them
         (several outputs of one node); args are the op's non-tensor args, written to the record.
         grads: indices of the outputs that get an upstream gradient (None: all)."""
-        name = self._name(op, tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        leaves, effs = self._inputs(rec, inputs)
+        name, rec, leaves, effs = self._begin(op, tag, args, inputs)
         res = fn(*effs)
         outs = list(res) if isinstance(res, (list, tuple)) else [res]
         rec.append(("outputs", str(len(outs))))
         for k, o in enumerate(outs):
-            rec.append(("out%d_dtype" % k, DTYPE_NAMES[o.dtype]))
-            rec.append(("out%d_shape" % k, fmt_ints(o.shape)))
-            rec.append(("out%d_values" % k, fmt_values(o)))
+            self._output(rec, o, "out%d" % k)
         names = set(gfn_name(o) for o in outs)
         assert len(names) <= 1, (name, names)
         rec.append(("grad_fn", names.pop() if names else "none"))
@@ -259,46 +190,14 @@ class Writer:
                     rec.append(("v%d" % k, "none"))
             if ts:
                 torch.autograd.backward(ts, vs)
-            for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-                if x.rg:
-                    g = leaf.grad
-                    rec.append(("in%d_grad" % i, "none" if g is None else fmt_values(g)))
-                    if g is not None:
-                        assert g.shape == leaf.shape and g.dtype == leaf.dtype, name
-        self.records.append(rec)
-        self.count["ok"] += 1
+            self._grads(rec, inputs, leaves)
+        self._ok(rec)
 
     def error(self, op, tag, code, fn, inputs, **args):
         """a call that must fail: code is the C library's TG_ERR_<code>, message PyTorch's text
         (2.x), which the C library prefixes with "tg_<op>: "."""
-        name = self._name(op, "error_" + tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        _, effs = self._inputs(rec, inputs)
-        try:
-            fn(*effs)
-        except Exception as e:  # noqa: BLE001 — we record whatever torch raises
-            msg = str(e)
-        else:
-            raise AssertionError("%s: PyTorch raised no error" % name)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
-
-    def text(self):
-        out = ["# shape.txt — generated by tools/fixtures_shape.py with torch %s; do not edit."
-               % torch.__version__,
-               "# %d forward/backward cases, %d error cases." % (self.count["ok"],
-                                                                 self.count["error"]),
-               ""]
-        for rec in self.records:
-            for key, val in rec:
-                lines = val.split("\n")
-                out.append("%s: %s" % (key, lines[0]) if lines[0] != "" else key + ":")
-                out.extend("|" + line for line in lines[1:])
-            out.append("")
-        return "\n".join(out) + "\n"
+        name, rec, _, effs = self._begin(op, "error_" + tag, args, inputs)
+        self._fail(name, rec, code, lambda: fn(*effs), str)
 
 
 # ------------------------------------------------------------------ the cases
@@ -759,23 +658,11 @@ def gen_repeat_flip(w):
 
 
 def generate(outdir):
-    global _gen
-    _gen = torch.Generator().manual_seed(20240611)
+    _draw.reset()
     torch.set_default_dtype(torch.float32)
-    w = Writer()
-    gen_permute(w)
-    gen_squeeze(w)
-    gen_expand_as(w)
-    gen_flatten(w)
-    gen_unflatten(w)
-    gen_narrow_slice_select(w)
-    gen_split(w)
-    gen_cat_stack(w)
-    gen_repeat_flip(w)
-    os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "shape.txt"), "w") as f:
-        f.write(w.text())
-    return w.count
+    return Writer().run(outdir, "shape.txt", gen_permute, gen_squeeze, gen_expand_as,
+                        gen_flatten, gen_unflatten, gen_narrow_slice_select, gen_split,
+                        gen_cat_stack, gen_repeat_flip)
 
 
 if __name__ == "__main__":
