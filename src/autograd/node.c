@@ -76,7 +76,8 @@ tg_status tgi_edge_of(const tg_tensor *t, tgi_edge *e) {
 
 /* Edges and metadata for the n inputs of node. */
 static tg_status connect(tg_node *node, const tg_tensor *const *in, int n) {
-    if (tgi_node_reserve(node, n, node->n_outputs) != TG_OK) return node->ctx->err;
+    if (n <= TGI_MAX_INPUTS && node->n_outputs == 1) node->n_next = n; /* inline storage */
+    else if (tgi_node_reserve(node, n, node->n_outputs) != TG_OK) return node->ctx->err;
     for (int i = 0; i < n; i++) {
         node->next[i].fn = NULL;
         node->next[i].input_nr = 0;

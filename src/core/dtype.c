@@ -100,6 +100,7 @@ tg_dtype tgi_result_type(const tg_tensor *a, const tg_tensor *b) {
 }
 
 tg_dtype tgi_result_type_scalar(const tg_tensor *a, double s) {
+    if (a->ndim > 0 && tgi_is_floating(a->dtype)) return a->dtype; /* the common case */
     /* A Python number: float -> default dtype float32, int -> int64. We receive a double, so
      * integral values count as Python ints. */
     tg_dtype wrapped = (s == floor(s) && isfinite(s)) ? TG_INT64 : TG_FLOAT32;

@@ -263,6 +263,10 @@ tg_status tgi_node_reserve(tg_node *n, int n_in, int n_out) {
 }
 
 void tgi_node_release_saved(tg_node *n) {
+    if (TGI_LIKELY(!n->n_saved && !n->sub)) {
+        if (n->has_saved) n->saved_freed = true;
+        return;
+    }
     if (n->sub) tgi_node_release_saved(n->sub); /* CopySlices: the op it wraps */
     for (int i = 0; i < n->n_saved; i++) {
         tgi_tensor_decref(n->saved[i].t);
