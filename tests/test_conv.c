@@ -14,182 +14,6 @@
 
 #include <stdint.h>
 
-/* ------------------------------------------------------------------ record parsing */
-
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
-/* "2 -3 4" into out[]; returns the count, or -1 if there are more than cap numbers. */
-static int parse_ints(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
-static int64_t *parse_int64s(const char *s, int64_t *count) {
-    int64_t cap = 16, n = 0;
-    int64_t *out = malloc((size_t)cap * sizeof *out);
-    while (out && s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) {
-            int64_t *grown = realloc(out, (size_t)(cap *= 2) * sizeof *out);
-            if (!grown) {
-                free(out);
-                return NULL;
-            }
-            out = grown;
-        }
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    *count = n;
-    return out;
-}
-
-/* Element data in dtype's C type (malloc'd, never zero-sized). */
-static void *values_data(const char *values, tg_dtype dtype, int64_t *count) {
-    if (dtype == TG_INT64) return parse_int64s(values, count);
-    int64_t n;
-    double *d = tt_parse_doubles(values ? values : "", &n);
-    if (!d) return NULL;
-    *count = n;
-    size_t es = dtype == TG_FLOAT64 ? 8 : dtype == TG_FLOAT32 ? 4 : 1;
-    unsigned char *out = malloc((size_t)(n ? n : 1) * es);
-    if (!out) {
-        free(d);
-        return NULL;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        switch (dtype) {
-        case TG_FLOAT32: ((float *)out)[i] = (float)d[i]; break;
-        case TG_FLOAT64: ((double *)out)[i] = d[i]; break;
-        default: ((bool *)out)[i] = d[i] != 0; break;
-        }
-    }
-    free(d);
-    return out;
-}
-
-static const char *key(char *buf, size_t cap, int i, const char *what) {
-    snprintf(buf, cap, "in%d_%s", i, what);
-    return buf;
-}
-
-static const char *dtype_str(tg_dtype d) {
-    switch (d) {
-    case TG_FLOAT32: return "float32";
-    case TG_FLOAT64: return "float64";
-    case TG_INT64: return "int64";
-    case TG_BOOL: return "bool";
-    }
-    return "?";
-}
-
-/* Set while replaying a record with a float32 input: a float64 result computed from float32
- * values is only compared at float32's tolerance. */
-static bool loose;
-
-/* t's dtype, shape and values against the expected ones: floats within atol + rtol |want|
- * (1e-5 each for float32, 1e-10 for float64), nan and infinities exact; int64/bool exact. */
-static void check_tensor(const char *what, const tg_tensor *t, tg_dtype dtype,
-                         const int64_t *shape, int ndim, const char *values) {
-    if (!t) {
-        tt_failf(__FILE__, __LINE__, "%s is NULL", what);
-        return;
-    }
-    if (tg_tensor_dtype(t) != dtype) {
-        tt_failf(__FILE__, __LINE__, "%s dtype: got %s, expected %s", what,
-                 dtype_str(tg_tensor_dtype(t)), dtype_str(dtype));
-        return;
-    }
-    bool same = tg_tensor_ndim(t) == ndim;
-    for (int d = 0; same && d < ndim; d++) same = tg_tensor_shape(t)[d] == shape[d];
-    if (!same) {
-        char got[128] = "", want[128] = "";
-        for (int d = 0; d < tg_tensor_ndim(t); d++)
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? ", " : "",
-                     (long long)tg_tensor_shape(t)[d]);
-        for (int d = 0; d < ndim; d++)
-            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", d ? ", " : "",
-                     (long long)shape[d]);
-        tt_failf(__FILE__, __LINE__, "%s shape: got [%s], expected [%s]", what, got, want);
-        return;
-    }
-    tt_pass++;
-    int64_t n = tg_tensor_numel(t);
-    if (dtype == TG_INT64) {
-        int64_t cnt = 0;
-        int64_t *want = parse_int64s(values, &cnt);
-        int64_t *got = malloc((size_t)(n ? n : 1) * sizeof *got);
-        if (!want || !got || cnt != n || tg_tensor_copy_out(t, got, (size_t)n * sizeof *got)) {
-            tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                     (long long)cnt, (long long)n);
-        } else {
-            int64_t bad = -1;
-            for (int64_t i = 0; i < n && bad < 0; i++)
-                if (got[i] != want[i]) bad = i;
-            if (bad >= 0)
-                tt_failf(__FILE__, __LINE__, "%s element %lld: got %lld expected %lld", what,
-                         (long long)bad, (long long)got[bad], (long long)want[bad]);
-            else
-                tt_pass++;
-        }
-        free(want);
-        free(got);
-        return;
-    }
-    int64_t cnt = 0;
-    double *want = tt_parse_doubles(values ? values : "", &cnt);
-    if (!want || cnt != n) {
-        tt_failf(__FILE__, __LINE__, "%s: %lld expected values for %lld elements", what,
-                 (long long)cnt, (long long)n);
-        free(want);
-        return;
-    }
-    double tol = dtype == TG_FLOAT32 || loose ? 1e-5 : dtype == TG_FLOAT64 ? 1e-10 : 0.0;
-    int64_t worst = -1;
-    double maxdiff = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double a = tg_tensor_get(t, i), b = want[i];
-        if (dtype == TG_BOOL) b = b != 0;
-        if (a == b || (isnan(a) && isnan(b))) continue;
-        double diff = fabs(a - b);
-        if (isnan(diff) || isinf(a) || isinf(b) || diff > tol + tol * fabs(b)) {
-            if (worst < 0 || !(diff <= maxdiff)) {
-                worst = i;
-                maxdiff = diff;
-            }
-        }
-    }
-    if (worst >= 0)
-        tt_failf(__FILE__, __LINE__, "%s element %lld of %lld: got %.17g expected %.17g (max diff "
-                 "%.3g)", what, (long long)worst, (long long)n, tg_tensor_get(t, worst),
-                 want[worst], maxdiff);
-    else
-        tt_pass++;
-    free(want);
-}
-
 /* ------------------------------------------------------------------ the op table */
 
 #define MAX_IN 4
@@ -275,28 +99,7 @@ static op_entry ops[] = {
 #undef E
 #define N_OPS ((int)(sizeof ops / sizeof ops[0]))
 
-static op_entry *find_op(const char *name) {
-    for (int i = 0; name && i < N_OPS; i++)
-        if (strcmp(ops[i].name, name) == 0) return &ops[i];
-    return NULL;
-}
-
-static const struct {
-    const char *name;
-    tg_status code;
-} codes[] = {{"NULL_ARG", TG_ERR_NULL_ARG}, {"INVALID_ARG", TG_ERR_INVALID_ARG},
-             {"OOM", TG_ERR_OOM},           {"SHAPE", TG_ERR_SHAPE},
-             {"DTYPE", TG_ERR_DTYPE},       {"INDEX", TG_ERR_INDEX},
-             {"PARSE", TG_ERR_PARSE},       {"AUTOGRAD", TG_ERR_AUTOGRAD}};
-
-static bool parse_code(const char *s, tg_status *out) {
-    for (size_t i = 0; s && i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(s, codes[i].name) == 0) {
-            *out = codes[i].code;
-            return true;
-        }
-    return false;
-}
+static op_entry *find_op(const char *name) { return TT_LOOKUP(ops, name); }
 
 /* ------------------------------------------------------------------ one record */
 
@@ -312,7 +115,7 @@ static op_args default_args(void) {
 static bool parse_list(const tt_record *r, const char *name, int64_t *v, bool *has) {
     const char *s = tt_get(r, name);
     if (!s) return true;
-    int n = parse_ints(s, v, 2);
+    int n = tt_parse_ints(s, v, 2);
     if (n < 1) return false;
     if (has) *has = true;
     return true;
@@ -337,58 +140,10 @@ static bool parse_args(const tt_record *r, op_args *a) {
     return true;
 }
 
-typedef struct input {
-    tg_tensor *leaf, *use; /* built from the values, and what the op receives */
-    tg_dtype dtype;
-    int64_t shape[TG_MAX_DIMS];
-    int ndim;
-} input;
-
-static bool build_input(tg_ctx *ctx, const tt_record *r, int i, input *in) {
-    char k[32];
-    memset(in, 0, sizeof *in);
-    if (tt_get(r, key(k, sizeof k, i, "none"))) return true;
-    int64_t count = 0, numel = 1;
-    if (!parse_dtype(tt_get(r, key(k, sizeof k, i, "dtype")), &in->dtype) ||
-        (in->ndim = parse_ints(tt_get(r, key(k, sizeof k, i, "shape")), in->shape,
-                               TG_MAX_DIMS)) < 0) {
-        tt_failf(__FILE__, __LINE__, "input %d: bad dtype or shape", i);
-        return false;
-    }
-    for (int d = 0; d < in->ndim; d++) numel *= in->shape[d];
-    void *data = values_data(tt_get(r, key(k, sizeof k, i, "values")), in->dtype, &count);
-    if (!data || count != numel) {
-        tt_failf(__FILE__, __LINE__, "input %d: %lld values for %lld elements", i,
-                 (long long)count, (long long)numel);
-        free(data);
-        return false;
-    }
-    in->leaf = tg_tensor_new(ctx, data, in->shape, in->ndim, in->dtype);
-    free(data);
-    if (!in->leaf) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_tensor_new failed: %s", i, tg_errmsg(ctx));
-        return false;
-    }
-    if (tt_get(r, key(k, sizeof k, i, "requires_grad")) &&
-        tg_requires_grad_(in->leaf, true) != TG_OK) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_requires_grad_ failed: %s", i, tg_errmsg(ctx));
-        return false;
-    }
-    in->use = in->leaf;
-    if (tt_get(r, key(k, sizeof k, i, "transpose")) && !(in->use = tg_transpose(in->leaf, 0, 1))) {
-        tt_failf(__FILE__, __LINE__, "input %d: tg_transpose failed: %s", i, tg_errmsg(ctx));
-        return false;
-    }
-    return true;
-}
-
 static void run_record(tg_ctx *ctx, const tt_record *r) {
-    const char *opname = tt_get(r, "op");
-    op_entry *op = find_op(opname);
-    if (!op) {
-        tt_failf(__FILE__, __LINE__, "unknown op '%s'", opname ? opname : "(none)");
-        return;
-    }
+    op_entry *op = TT_RECORD_OP(ops, r);
+    if (!op) return;
+    const char *opname = op->name;
     op_args args;
     const char *ninputs = tt_get(r, "inputs");
     int nin = ninputs ? atoi(ninputs) : -1;
@@ -396,86 +151,36 @@ static void run_record(tg_ctx *ctx, const tt_record *r) {
         tt_failf(__FILE__, __LINE__, "malformed record (args or %d inputs for %s)", nin, opname);
         return;
     }
-    input in[MAX_IN];
-    tg_tensor *x[MAX_IN] = {NULL, NULL, NULL, NULL};
-    for (int i = 0; i < nin; i++) {
-        if (!build_input(ctx, r, i, &in[i])) return;
-        x[i] = in[i].use;
-    }
-    loose = false;
+    tt_input in[MAX_IN];
+    tg_tensor *x[MAX_IN];
+    if (TT_RECORD_INPUTS(ctx, r, in, x) < 0) return;
+    /* a float64 result computed from float32 values is only compared at float32's tolerance */
+    bool loose = false;
     for (int i = 0; i < nin; i++)
         if (x[i] && tg_tensor_dtype(x[i]) == TG_FLOAT32) loose = true;
     tg_tensor *extra = NULL;
     tg_tensor *out = op->fn(x, &args, &extra);
 
-    const char *err = tt_get(r, "error");
-    if (err) {
-        op->errors++;
-        tg_status code;
-        if (!parse_code(tt_get(r, "code"), &code)) {
-            tt_failf(__FILE__, __LINE__, "bad code '%s'", tt_get(r, "code"));
-            return;
-        }
-        CHECK(out == NULL);
-        CHECK(extra == NULL);
-        char msg[2048];
-        snprintf(msg, sizeof msg, "tg_%s: %s", opname, err);
-        CHECK_ERR(ctx, code, msg);
+    if (tt_get(r, "error")) op->errors++;
+    else op->records++;
+    if (!CHECK_OP_OUTCOME(ctx, r, out == NULL)) {
+        if (tt_get(r, "error")) CHECK(extra == NULL);
         return;
     }
-    op->records++;
-    if (!out) {
-        tt_failf(__FILE__, __LINE__, "tg_%s failed: %s", opname, tg_errmsg(ctx));
-        tg_clear_error(ctx);
-        return;
-    }
-    CHECK_OK(ctx);
     tg_dtype odt;
     int64_t oshape[TG_MAX_DIMS];
-    int ond = parse_ints(tt_get(r, "out_shape"), oshape, TG_MAX_DIMS);
-    if (!parse_dtype(tt_get(r, "out_dtype"), &odt) || ond < 0) {
-        tt_failf(__FILE__, __LINE__, "bad out_dtype / out_shape");
-        return;
-    }
-    check_tensor("output", out, odt, oshape, ond, tt_get(r, "out_values"));
+    int ond;
+    if (!TT_RECORD_DTYPE_SHAPE(r, "out", &odt, oshape, &ond)) return;
+    CHECK_TENSOR("output", out, odt, oshape, ond, tt_get(r, "out_values"),
+                 loose ? 1e-5 : tt_tol(odt));
     const char *want_idx = tt_get(r, "out_indices");
-    if (want_idx) check_tensor("indices", extra, TG_INT64, oshape, ond, want_idx);
+    if (want_idx) CHECK_TENSOR("indices", extra, TG_INT64, oshape, ond, want_idx, 0);
     else CHECK(extra == NULL);
-    const char *rg = tt_get(r, "out_requires_grad");
-    CHECK_INT(tg_tensor_requires_grad(out), rg && strcmp(rg, "1") == 0);
-    const tg_node *fn = tg_tensor_grad_fn(out);
-    CHECK_STR(fn ? tg_node_name(fn) : "none", tt_get(r, "grad_fn"));
+    CHECK_RECORD_AUTOGRAD(out, r);
 
-    const char *vs = tt_get(r, "v");
-    if (!vs) return;
-    int64_t count = 0;
-    void *vdata = values_data(vs, odt, &count);
-    tg_tensor *v = vdata && count == tg_tensor_numel(out)
-                       ? tg_tensor_new(ctx, vdata, oshape, ond, odt)
-                       : NULL;
-    free(vdata);
-    if (!v) {
-        tt_failf(__FILE__, __LINE__, "cannot build v (%lld values)", (long long)count);
-        return;
-    }
-    if (tg_backward(out, v) != TG_OK) {
-        tt_failf(__FILE__, __LINE__, "tg_backward failed: %s", tg_errmsg(ctx));
-        tg_clear_error(ctx);
-        return;
-    }
-    for (int i = 0; i < nin; i++) {
-        char k[32], what[32];
-        const char *want = tt_get(r, key(k, sizeof k, i, "grad"));
-        if (!want) continue;
-        const tg_tensor *g = tg_tensor_grad(in[i].leaf);
-        snprintf(what, sizeof what, "input %d .grad", i);
-        if (strcmp(want, "none") == 0) {
-            if (g) tt_failf(__FILE__, __LINE__, "%s: expected none", what);
-            else tt_pass++;
-            continue;
-        }
-        check_tensor(what, g, in[i].dtype, in[i].shape, in[i].ndim, want);
-    }
+    if (!tt_get(r, "v") || !TT_RECORD_BACKWARD(ctx, r, out)) return;
+    for (int i = 0; i < nin; i++)
+        CHECK_INPUT_GRAD(r, i, &in[i], loose ? 1e-5 : tt_tol(in[i].dtype));
 }
 
 static tt_fixture *FX;
@@ -484,37 +189,8 @@ static void test_fixtures(void) {
     if (!FX) return;
     CHECK(FX->n >= 300);
     tg_ctx *ctx = tg_ctx_new();
-    const char *test_name = tt_current;
-    int failed_before = tt_fail, failed_records = 0, n = 0;
-    for (int i = 0; i < FX->n; i++) {
-        const tt_record *r = &FX->recs[i];
-        if (!tt_get(r, "case")) continue;
-        n++;
-        tt_current = tt_get(r, "case");
-        int fail0 = tt_fail;
-        tg_memstats before = tg_ctx_memstats(ctx);
-        if (tg_scope_begin(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "tg_scope_begin failed");
-            break;
-        }
-        run_record(ctx, r);
-        CHECK_INT(tg_scope_end(ctx), TG_OK);
-        tg_memstats after = tg_ctx_memstats(ctx);
-        CHECK_INT(after.tensors, before.tensors);
-        CHECK_INT(after.storages, before.storages);
-        CHECK_INT(after.nodes, before.nodes);
-        if (tg_errcode(ctx) != TG_OK) {
-            tt_failf(__FILE__, __LINE__, "error left on the ctx: %s", tg_errmsg(ctx));
-            tg_clear_error(ctx);
-        }
-        if (tt_fail > fail0) failed_records++;
-    }
-    tt_current = test_name;
-    if (tt_fail > failed_before) printf("%d of %d conv.txt records failed\n", failed_records, n);
-    tg_memstats end = tg_ctx_memstats(ctx);
-    CHECK_INT(end.tensors, 0);
-    CHECK_INT(end.storages, 0);
-    CHECK_INT(end.nodes, 0);
+    tt_replay_records(ctx, FX, "case", "conv.txt", run_record);
+    CHECK_NOTHING_ALIVE(ctx);
     tg_ctx_free(ctx);
 }
 
@@ -591,7 +267,7 @@ static void test_kernels(void) {
         }
         double d = buf_diff(dt, y2, y1, ny);
         if (d > tol)
-            tt_failf(__FILE__, __LINE__, "forward kernel %d (%s): diff %g", iter, dtype_str(dt), d);
+            tt_failf(__FILE__, __LINE__, "forward kernel %d (%s): diff %g", iter, tt_dtype_str(dt), d);
         else tt_pass++;
         if (dt != TG_INT64) {
             if (nx) {
@@ -605,7 +281,7 @@ static void test_kernels(void) {
             double dx = buf_diff(dt, gx2, gx1, nx), dw = buf_diff(dt, gw2, gw1, nw);
             if (dx > tol || dw > tol)
                 tt_failf(__FILE__, __LINE__, "gradient kernels %d (%s): diff %g / %g", iter,
-                         dtype_str(dt), dx, dw);
+                         tt_dtype_str(dt), dx, dw);
             else tt_pass++;
         }
         free(x), free(w), free(b), free(gy), free(y1), free(y2);
@@ -843,20 +519,7 @@ static void test_attention_masked_row(void) {
 
 /* ------------------------------------------------------------------ scenarios */
 
-static const tt_record *scenario(const char *name) {
-    for (int i = 0; FX && i < FX->n; i++) {
-        const char *s = tt_get(&FX->recs[i], "scenario");
-        if (s && strcmp(s, name) == 0) return &FX->recs[i];
-    }
-    tt_failf(__FILE__, __LINE__, "scenario %s missing from conv.txt", name);
-    return NULL;
-}
-
-static void expect_backward_error(tg_ctx *ctx, tg_status code, const tt_record *r) {
-    char want[2048];
-    snprintf(want, sizeof want, "tg_backward: %s", r ? tt_get(r, "error") : "?");
-    CHECK_ERR(ctx, code, want);
-}
+static const tt_record *scenario(const char *name) { return TT_FIND(FX, "scenario", name); }
 
 static void test_scenarios(void) {
     tg_ctx *ctx = tg_ctx_new();
@@ -869,7 +532,7 @@ static void test_scenarios(void) {
     tg_tensor *y = tg_conv2d(h, w, NULL, NULL, NULL, NULL, 1);
     CHECK_INT(tg_add_scalar_(h, 1), TG_OK);
     CHECK_INT(tg_backward(tg_sum(y), NULL), TG_ERR_AUTOGRAD);
-    expect_backward_error(ctx, TG_ERR_AUTOGRAD, r);
+    CHECK_RECORD_ERROR(ctx, TG_ERR_AUTOGRAD, "tg_backward", r);
 
     r = scenario("max_pool_input_modified");
     x = tg_ones(ctx, TG_SHAPE(1, 1, 4, 4), TG_FLOAT32);
@@ -878,7 +541,7 @@ static void test_scenarios(void) {
     y = tg_max_pool2d(h, (const int64_t[]){2, 2}, NULL, NULL, NULL, false);
     CHECK_INT(tg_mul_scalar_(h, 2), TG_OK);
     CHECK_INT(tg_backward(tg_sum(y), NULL), TG_ERR_AUTOGRAD);
-    expect_backward_error(ctx, TG_ERR_AUTOGRAD, r);
+    CHECK_RECORD_ERROR(ctx, TG_ERR_AUTOGRAD, "tg_backward", r);
 
     r = scenario("avg_pool_backward_twice");
     x = tg_arange(ctx, 0, 16, 1, TG_FLOAT32);
@@ -894,7 +557,7 @@ static void test_scenarios(void) {
         free(g);
     }
     CHECK_INT(tg_backward(y, NULL), TG_ERR_AUTOGRAD);
-    expect_backward_error(ctx, TG_ERR_AUTOGRAD, r);
+    CHECK_RECORD_ERROR(ctx, TG_ERR_AUTOGRAD, "tg_backward", r);
 
     const char *adaptive[3] = {"adaptive_backward_zero_channels", "adaptive_backward_out0",
                                "adaptive_backward_unbatched_out0"};
@@ -902,14 +565,14 @@ static void test_scenarios(void) {
         r = scenario(adaptive[i]);
         if (!r) continue;
         int64_t shape[4], size[2];
-        int nd = parse_ints(tt_get(r, "shape"), shape, 4);
-        parse_ints(tt_get(r, "size"), size, 2);
+        int nd = tt_parse_ints(tt_get(r, "shape"), shape, 4);
+        tt_parse_ints(tt_get(r, "size"), size, 2);
         x = tg_ones(ctx, shape, nd, TG_FLOAT32);
         tg_requires_grad_(x, true);
         y = tg_adaptive_avg_pool2d(x, size);
         CHECK(y != NULL);
         CHECK_INT(tg_backward(y, tg_ones_like(y)), TG_ERR_SHAPE);
-        expect_backward_error(ctx, TG_ERR_SHAPE, r);
+        CHECK_RECORD_ERROR(ctx, TG_ERR_SHAPE, "tg_backward", r);
     }
     tg_ctx_free(ctx);
 }

@@ -14,78 +14,11 @@
 
 /* ------------------------------------------------------------------ parsing */
 
-static bool parse_dtype(const char *s, tg_dtype *out) {
-    static const struct {
-        const char *name;
-        tg_dtype dtype;
-    } names[] = {{"float32", TG_FLOAT32}, {"float64", TG_FLOAT64}, {"int64", TG_INT64},
-                 {"bool", TG_BOOL}};
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].dtype;
-            return true;
-        }
-    return false;
-}
-
-/* "2 -3 4" into out[]; the count, or -1 when there are more than cap */
-static int parse_ints(const char *s, int64_t *out, int cap) {
-    int n = 0;
-    while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) break;
-        if (n == cap) return -1;
-        out[n++] = (int64_t)v;
-        s = end;
-    }
-    return n;
-}
-
+/* an error record's "TG_ERR_<code>" as its status; TG_OK when unknown */
 static tg_status parse_code(const char *s) {
-    static const struct {
-        const char *name;
-        tg_status code;
-    } codes[] = {{"TG_ERR_INVALID_ARG", TG_ERR_INVALID_ARG}, {"TG_ERR_DTYPE", TG_ERR_DTYPE},
-                 {"TG_ERR_SHAPE", TG_ERR_SHAPE},             {"TG_ERR_AUTOGRAD", TG_ERR_AUTOGRAD},
-                 {"TG_ERR_INDEX", TG_ERR_INDEX}};
-    for (size_t i = 0; s && i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(s, codes[i].name) == 0) return codes[i].code;
-    return TG_OK;
-}
-
-/* "1.5 -0.0 nan" or "3 -7" as the C values of dtype (malloc'd, never zero-sized). int64 values
- * are parsed as integers so that large ones stay exact. */
-static void *parse_values(const char *s, tg_dtype dt, int64_t *count) {
-    int64_t cap = 16, n = 0;
-    size_t es = dt == TG_FLOAT32 ? 4 : dt == TG_BOOL ? 1 : 8;
-    unsigned char *out = malloc((size_t)cap * es);
-    while (out && s && *s) {
-        char *end;
-        int64_t iv = 0;
-        double dv = 0;
-        if (dt == TG_INT64) iv = (int64_t)strtoll(s, &end, 10);
-        else dv = strtod(s, &end);
-        if (end == s) break;
-        if (n == cap) {
-            unsigned char *grown = realloc(out, (size_t)(cap *= 2) * es);
-            if (!grown) {
-                free(out);
-                return NULL;
-            }
-            out = grown;
-        }
-        switch (dt) {
-        case TG_FLOAT32: ((float *)(void *)out)[n] = (float)dv; break;
-        case TG_FLOAT64: ((double *)(void *)out)[n] = dv; break;
-        case TG_INT64: ((int64_t *)(void *)out)[n] = iv; break;
-        default: ((bool *)out)[n] = dv != 0; break;
-        }
-        n++;
-        s = end;
-    }
-    *count = n;
-    return out;
+    tg_status code;
+    if (!s || strncmp(s, "TG_ERR_", 7) != 0 || !tt_parse_code(s + 7, &code)) return TG_OK;
+    return code;
 }
 
 /* t has dtype, shape and exactly the values (same bits: -0.0 differs from 0.0, NaN equals NaN). */
@@ -102,7 +35,7 @@ static void check_exact(const char *where, const tg_tensor *t, tg_dtype dt, cons
         return;
     }
     int64_t n = 0, numel = tg_tensor_numel(t);
-    unsigned char *want = parse_values(values, dt, &n);
+    unsigned char *want = tt_values_data(values, dt, &n);
     size_t es = dt == TG_FLOAT32 ? 4 : dt == TG_BOOL ? 1 : 8;
     unsigned char *got = malloc((size_t)(numel ? numel : 1) * es);
     if (!want || !got || n != numel || tg_tensor_copy_out(t, got, (size_t)numel * es) != TG_OK) {
@@ -204,8 +137,7 @@ static bool check_error(tg_ctx *ctx, const call *c, bool failed) {
 static void check_fn(const call *c, const char *key, const tg_tensor *t) {
     const char *want = get(c, key);
     if (!want || strcmp(want, "-") == 0) return;
-    tg_node *fn = tg_tensor_grad_fn(t);
-    const char *got = fn ? tg_node_name(fn) : "none";
+    const char *got = tt_grad_fn_name(t);
     if (strcmp(got, want) == 0) tt_pass++;
     else tt_failf(__FILE__, __LINE__, "%s: %s %s, expected %s", c->where, key, got, want);
 }
@@ -217,7 +149,7 @@ static void check_backward(const call *c, tg_tensor *out, const tg_tensor *x, tg
     if (!v || !grad) return;
     tg_ctx *ctx = tg_tensor_ctx(out);
     int64_t n;
-    void *vd = parse_values(v, dt, &n);
+    void *vd = tt_values_data(v, dt, &n);
     tg_tensor *vt = vd ? tg_tensor_new(ctx, vd, vshape, vnd, dt) : NULL;
     free(vd);
     if (!vt || tg_backward(out, vt) != TG_OK) {
@@ -247,9 +179,9 @@ static void replay_call(tg_ctx *ctx, const call *c) {
     tg_dtype dt = TG_FLOAT32;
     int64_t shape[TG_MAX_DIMS], base[TG_MAX_DIMS];
     const char *ds = get(c, "dtype");
-    int nd = parse_ints(get(c, "shape"), shape, TG_MAX_DIMS);
-    int bnd = parse_ints(get(c, "base"), base, TG_MAX_DIMS);
-    if (ds && !parse_dtype(ds, &dt)) {
+    int nd = tt_parse_ints(get(c, "shape"), shape, TG_MAX_DIMS);
+    int bnd = tt_parse_ints(get(c, "base"), base, TG_MAX_DIMS);
+    if (ds && !tt_parse_dtype(ds, &dt)) {
         tt_failf(__FILE__, __LINE__, "%s: bad dtype", c->where);
         return;
     }
@@ -298,7 +230,7 @@ static void replay_call(tg_ctx *ctx, const call *c) {
         bool inplace = get_flag(c, "inplace");
         count_op(inplace ? "dropout_" : op);
         int64_t n;
-        void *in = parse_values(get(c, "in"), dt, &n);
+        void *in = tt_values_data(get(c, "in"), dt, &n);
         tg_tensor *x = in ? tg_tensor_new(ctx, in, base, bnd, dt) : NULL;
         free(in);
         bool floating = dt == TG_FLOAT32 || dt == TG_FLOAT64;
@@ -345,14 +277,6 @@ static void replay_call(tg_ctx *ctx, const call *c) {
     }
 }
 
-static int n_warnings;
-static char last_warning[512];
-static void on_warning(const char *msg, void *user) {
-    (void)user;
-    n_warnings++;
-    snprintf(last_warning, sizeof last_warning, "%s", msg);
-}
-
 static void test_fixtures(void) {
     tt_fixture *fx = tt_fixture_load("random.txt");
     if (!fx) {
@@ -368,7 +292,7 @@ static void test_fixtures(void) {
             continue;
         }
         tg_ctx *ctx = tg_ctx_new();
-        tg_set_warning_handler(ctx, on_warning, NULL); /* randint's float-bounds warnings */
+        tg_set_warning_handler(ctx, tt_on_warning, NULL); /* randint's float-bounds warnings */
         tg_manual_seed(ctx, strtoull(seed, NULL, 10));
         tg_memstats m0 = tg_ctx_memstats(ctx);
         for (int i = 0; i < atoi(nc); i++) {
@@ -381,11 +305,7 @@ static void test_fixtures(void) {
             tg_scope_begin(ctx);
             replay_call(ctx, &c);
             tg_scope_end(ctx);
-            tg_memstats m = tg_ctx_memstats(ctx);
-            if (m.tensors != m0.tensors || m.storages != m0.storages || m.nodes != m0.nodes)
-                tt_failf(__FILE__, __LINE__, "%s: leaked %lld tensors %lld storages %lld nodes",
-                         c.where, (long long)(m.tensors - m0.tensors),
-                         (long long)(m.storages - m0.storages), (long long)(m.nodes - m0.nodes));
+            CHECK_NO_LEAK(ctx, m0, c.where);
             calls++;
         }
         tg_ctx_free(ctx);
@@ -477,8 +397,7 @@ static void test_gradcheck(void) {
             tg_clear_error(ctx);
         }
         tg_scope_end(ctx);
-        tg_memstats m = tg_ctx_memstats(ctx);
-        CHECK(m.tensors == m0.tensors && m.nodes == m0.nodes && m.storages == m0.storages);
+        CHECK_NO_LEAK(ctx, m0, gc->op);
     }
     tg_ctx_free(ctx);
 }
@@ -573,22 +492,22 @@ static void test_statistics(void) {
 
 static void test_randint_warnings(void) {
     tg_ctx *ctx = tg_ctx_new();
-    tg_set_warning_handler(ctx, on_warning, NULL);
-    n_warnings = 0;
+    tg_set_warning_handler(ctx, tt_on_warning, NULL);
+    tt_n_warnings = 0;
     CHECK(tg_randint(ctx, 0, 1 << 24, TG_SHAPE(3), TG_FLOAT32) != NULL);
-    CHECK_INT(n_warnings, 0);
+    CHECK_INT(tt_n_warnings, 0);
     CHECK(tg_randint(ctx, 0, (1 << 24) + 2, TG_SHAPE(3), TG_FLOAT32) != NULL);
-    CHECK_INT(n_warnings, 1);
-    CHECK_STR(last_warning,
+    CHECK_INT(tt_n_warnings, 1);
+    CHECK_STR(tt_last_warning,
               "tg_randint: to - 1 is out of bounds [-(2^24), 2^24]. Due to precision limitations "
               "float can support discrete uniform distribution only within this range. This "
               "warning will become an error in version 1.7 release, please fix the code in "
               "advance");
     CHECK(tg_randint(ctx, -(INT64_C(1) << 54), 0, TG_SHAPE(3), TG_FLOAT64) != NULL);
-    CHECK_INT(n_warnings, 2);
-    CHECK(strstr(last_warning, "from is out of bounds [-(2^53), 2^53]") != NULL);
+    CHECK_INT(tt_n_warnings, 2);
+    CHECK(strstr(tt_last_warning, "from is out of bounds [-(2^53), 2^53]") != NULL);
     CHECK(tg_randint(ctx, -(INT64_C(1) << 62), INT64_C(1) << 62, TG_SHAPE(3), TG_INT64) != NULL);
-    CHECK_INT(n_warnings, 2);
+    CHECK_INT(tt_n_warnings, 2);
     CHECK_OK(ctx);
     tg_ctx_free(ctx);
 }

@@ -42,13 +42,15 @@ import math
 import os
 import sys
 import warnings
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
-DTYPE_NAMES = {F32: "float32", F64: "float64", I64: "int64", BOOL: "bool"}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import F32, F64, I64, BOOL, FLOATS, T, Inp, inp  # noqa: E402
+from fixture_common import CaseWriter, Draws, err as err_text, error_text  # noqa: E402
+from fixture_common import fmt_ints as fmt_shape, fmt_scalar, fmt_values  # noqa: E402
+from fixture_common import gfn_name  # noqa: E402
 
 
 def error_2x(msg):
@@ -62,69 +64,17 @@ def error_2x(msg):
     return msg
 
 
-# ------------------------------------------------------------------ formatting
-
-def fmt_values(t):
-    flat = t.detach().contiguous().reshape(-1).tolist()
-    if t.dtype == BOOL:
-        return " ".join("1" if v else "0" for v in flat)
-    if t.dtype == I64:
-        return " ".join(str(int(v)) for v in flat)
-    return " ".join(repr(float(v)) for v in flat)
-
-
-def fmt_shape(shape):
-    return " ".join(str(int(s)) for s in shape)
-
-
-def fmt_scalar(s):
-    if isinstance(s, bool):
-        return "1" if s else "0"
-    if isinstance(s, int):
-        return str(s)
-    return repr(float(s))
-
-
-def gfn_name(t):
-    return "none" if t.grad_fn is None else type(t.grad_fn).__name__
-
-
 # ------------------------------------------------------------------ deterministic inputs
 
-_gen = torch.Generator().manual_seed(20240612)
+_draws = Draws(20240612)
 
 
 def U(shape, lo=-2.0, hi=2.0, dtype=F32):
-    t = torch.rand(shape, generator=_gen, dtype=F64) * (hi - lo) + lo
-    return t.to(dtype)
+    return _draws.uniform(shape, lo, hi, dtype)
 
 
 def I(shape, lo, hi):
-    return torch.randint(lo, hi, shape, generator=_gen, dtype=I64)
-
-
-def T(data, dtype=F32):
-    return torch.tensor(data, dtype=dtype)
-
-
-def upstream(name, out):
-    g = torch.Generator().manual_seed(zlib.crc32(name.encode()))
-    return (torch.rand(out.shape, generator=g, dtype=F64) * 4 - 2).to(out.dtype)
-
-
-class Inp:
-    """one input: contiguous values (the C side builds them with tg_tensor_new), transposed
-    (dims 0 and 1) before use when tr is set; rg makes the contiguous tensor a leaf that
-    requires grad."""
-
-    def __init__(self, t, rg=None, tr=False):
-        self.t = t.detach().clone().contiguous()
-        self.rg = (t.dtype in (F32, F64)) if rg is None else rg
-        self.tr = tr
-
-
-def inp(t, rg=None, tr=False):
-    return Inp(t, rg, tr)
+    return _draws.ints(shape, lo, hi)
 
 
 def const(t, tr=False):
@@ -138,140 +88,49 @@ def trn(t, rg=None):
 
 # ------------------------------------------------------------------ the writer
 
-class Writer:
-    def __init__(self):
-        self.records = []
-        self.names = set()
-        self.count = {"ok": 0, "error": 0, "scenario": 0}
+class Writer(CaseWriter):
+    """fixture_common's CaseWriter with conv.txt's arguments (int lists as "1 2"), max_pool2d's
+    indices, 2.x error texts and scenario records"""
 
-    def _name(self, op, tag):
-        name = "%s/%s" % (op, tag)
-        assert name not in self.names, name
-        self.names.add(name)
-        return name
+    KINDS = ("ok", "error", "scenario")
 
     @staticmethod
-    def _args(rec, args):
-        for k, v in args.items():
-            if v is None:
-                continue
-            if isinstance(v, (tuple, list)):
-                rec.append((k, fmt_shape(v)))
-            elif isinstance(v, str):
-                rec.append((k, v))
-            else:
-                rec.append((k, fmt_scalar(v)))
-
-    @staticmethod
-    def _inputs(rec, inputs):
-        leaves, effs = [], []
-        rec.append(("inputs", str(len(inputs))))
-        for i, x in enumerate(inputs):
-            if x is None:
-                rec.append(("in%d_none" % i, "1"))
-                leaves.append(None)
-                effs.append(None)
-                continue
-            leaf = x.t.clone()
-            if x.rg:
-                leaf.requires_grad_(True)
-            eff = leaf.transpose(0, 1) if x.tr else leaf
-            leaves.append(leaf)
-            effs.append(eff)
-            rec.append(("in%d_dtype" % i, DTYPE_NAMES[x.t.dtype]))
-            rec.append(("in%d_shape" % i, fmt_shape(x.t.shape)))
-            rec.append(("in%d_values" % i, fmt_values(x.t)))
-            if x.tr:
-                rec.append(("in%d_transpose" % i, "1"))
-            if x.rg:
-                rec.append(("in%d_requires_grad" % i, "1"))
-        return leaves, effs
+    def _arg(key, value):
+        if value is None:
+            return None
+        if isinstance(value, (tuple, list)):
+            return fmt_shape(value)
+        return fmt_scalar(value, allow_bool=True)
 
     def add(self, op, tag, fn, inputs, **args):
         """fn(*effective_inputs) runs the op in PyTorch (a tensor, or (values, indices));
         args are the op's other arguments."""
-        name = self._name(op, tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        leaves, effs = self._inputs(rec, inputs)
+        name, rec, leaves, effs = self._begin(op, tag, args, inputs)
         out = fn(*effs)
         if isinstance(out, tuple):
             out, idx = out
             rec.append(("out_indices", fmt_values(idx)))
-        rec.append(("out_dtype", DTYPE_NAMES[out.dtype]))
-        rec.append(("out_shape", fmt_shape(out.shape)))
-        rec.append(("out_values", fmt_values(out)))
-        rec.append(("out_requires_grad", "1" if out.requires_grad else "0"))
-        rec.append(("grad_fn", gfn_name(out)))
+        self._result(rec, out, gfn_name(out))
         if out.requires_grad:
-            v = upstream(name, out)
-            out.backward(v)
-            rec.append(("v", fmt_values(v)))
-            for i, (x, leaf) in enumerate(zip(inputs, leaves)):
-                if x is not None and x.rg:
-                    g = leaf.grad
-                    rec.append(("in%d_grad" % i, "none" if g is None else fmt_values(g)))
-        self.records.append(rec)
-        self.count["ok"] += 1
+            self._backward(rec, name, out, inputs, leaves)
+        self._ok(rec)
 
     def error(self, op, tag, code, fn, inputs, **args):
         """a call that must fail with TG_ERR_<code> and "tg_<op>: <PyTorch's message>" """
-        name = self._name(op, "error_" + tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        _, effs = self._inputs(rec, inputs)
-        try:
-            fn(*effs)
-        except Exception as e:  # noqa: BLE001 — we record whatever torch raises
-            msg = error_2x(str(e).split("\n")[0])
-        else:
-            raise AssertionError("%s: PyTorch raised no error" % name)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
+        name, rec, _, effs = self._begin(op, "error_" + tag, args, inputs)
+        self._fail(name, rec, code, lambda: fn(*effs), lambda e: error_2x(error_text(e)))
 
     def manual_error(self, op, tag, code, msg, inputs, **args):
         """an error of PyTorch 2.x that the installed 1.13 words differently or lacks (see the
         notes on top); the message is 2.x's source text"""
-        name = self._name(op, "error_" + tag)
-        rec = [("case", name), ("op", op)]
-        self._args(rec, args)
-        self._inputs(rec, inputs)
-        rec.append(("code", code))
-        rec.append(("error", msg))
-        self.records.append(rec)
-        self.count["error"] += 1
+        _, rec, _, _ = self._begin(op, "error_" + tag, args, inputs)
+        self._error(rec, code, msg)
 
     def scenario(self, name, **kv):
         rec = [("scenario", name)]
         for k, v in kv.items():
             rec.append((k, fmt_values(v) if isinstance(v, torch.Tensor) else str(v)))
-        self.records.append(rec)
-        self.count["scenario"] += 1
-
-    def text(self):
-        out = ["# conv.txt — generated by tools/fixtures_conv.py with torch %s; do not edit."
-               % torch.__version__,
-               "# %d forward/backward cases, %d error cases, %d scenarios."
-               % (self.count["ok"], self.count["error"], self.count["scenario"]),
-               ""]
-        for rec in self.records:
-            for key, val in rec:
-                out.append("%s: %s" % (key, val) if val != "" else key + ":")
-            out.append("")
-        return "\n".join(out) + "\n"
-
-
-def err_text(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001
-        return str(e).split("\n")[0]
-    return "no error"
-
-
-FLOATS = [(F32, "f32"), (F64, "f64")]
+        self._ok(rec, "scenario")
 
 
 # ------------------------------------------------------------------ convolution
@@ -844,13 +703,9 @@ def generate(outdir):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        w = Writer()
-        build(w)
+        Writer().run(outdir, "conv.txt", build)
     finally:
         torch.set_num_threads(threads)
-    os.makedirs(outdir, exist_ok=True)
-    with open(os.path.join(outdir, "conv.txt"), "w") as f:
-        f.write(w.text())
 
 
 def build(w):

@@ -30,32 +30,20 @@ import sys
 
 import torch
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64,
-          "bool": torch.bool}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_common import DTYPES, fmt_ints as shp, fmt_scalar, fmt_values  # noqa: E402
+from fixture_common import gfn_name as gfn  # noqa: E402
+
 SIZES = [1, 7, 15, 16, 17, 100, 1000]
 INPUT_GEN = None  # made in generate(): inputs never touch the global generator
 
 
 def fmt(x):
-    if isinstance(x, bool):
-        return "1" if x else "0"
-    if isinstance(x, int):
-        return str(x)
-    return repr(float(x))
+    return fmt_scalar(x, allow_bool=True)
 
 
 def vals(t):
-    if t is None:
-        return "none"
-    return " ".join(fmt(v) for v in t.detach().reshape(-1).tolist())
-
-
-def shp(s):
-    return " ".join(str(int(d)) for d in s)
-
-
-def gfn(t):
-    return type(t.grad_fn).__name__ if t.grad_fn is not None else "none"
+    return "none" if t is None else fmt_values(t)
 
 
 def base_shape(shape, layout):

@@ -42,14 +42,6 @@ static void *ptr(const tg_tensor *t) {
     return (char *)t->storage->data + (size_t)t->offset * tgi_dtype_size(t->dtype);
 }
 
-static tg_tensor *finish(tg_tensor *out, tg_status st) {
-    if (st != TG_OK) {
-        tgi_tensor_decref(out);
-        return NULL;
-    }
-    return tgi_own(out);
-}
-
 /* Records out = op(in[0..n-1]) with the convolution's parameters and saves in[0], in[1]
  * (what derivatives.yaml saves: input and weight; grad_output and the other operand for the
  * gradient ops). Nothing is recorded for int64 results or when no input requires grad. */
@@ -85,7 +77,7 @@ static tg_tensor *conv_forward(const tg_tensor *x, const tg_tensor *w, const tg_
     tgi_tensor_decref(bc);
     const tg_tensor *in[3] = {x, w, b};
     if (st == TG_OK) st = record(out, TGI_OP_CONVOLUTION, in, 3, p);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* The input gradient of conv for upstream gy (input-shaped): a transposed convolution.
@@ -104,7 +96,7 @@ static tg_tensor *conv_input_grad(const tg_tensor *gy, const tg_tensor *w, const
     tgi_tensor_decref(wc);
     const tg_tensor *in[2] = {gy, w};
     if (st == TG_OK) st = record(out, TGI_OP_CONVOLUTION_BACKWARD_INPUT, in, 2, p);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* The weight gradient of conv for input x and upstream gy (weight-shaped). Recorded
@@ -123,7 +115,7 @@ static tg_tensor *conv_weight_grad(const tg_tensor *x, const tg_tensor *gy, cons
     tgi_tensor_decref(gc);
     const tg_tensor *in[2] = {x, gy};
     if (st == TG_OK) st = record(out, TGI_OP_CONVOLUTION_BACKWARD_WEIGHT, in, 2, p);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* convolution_backward, PyTorch's ConvolutionBackward0:

@@ -225,13 +225,7 @@ tg_tensor *tgi_ew_unary(const tgi_ew_desc *d, const tg_tensor *a, tg_node **node
 }
 
 /* Registers out in the current scope after a failed save or on success. */
-tg_tensor *tgi_ew_finish(tg_tensor *out, tg_status st) {
-    if (st != TG_OK) {
-        tgi_tensor_decref(out);
-        return NULL;
-    }
-    return tgi_own(out);
-}
+tg_tensor *tgi_ew_finish(tg_tensor *out, tg_status st) { return tgi_finish(out, st); }
 
 /* ---------------------------------------------------------------- op descriptors */
 

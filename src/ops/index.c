@@ -124,15 +124,6 @@ static tg_status out_of_bounds(tg_ctx *ctx, const char *fn, int64_t k, int64_t d
                      fn, (long long)k, (long long)dim, (long long)size);
 }
 
-/* Registers out in the current scope, or frees it when st reports a failure. */
-static tg_tensor *finish(tg_tensor *out, tg_status st) {
-    if (st != TG_OK) {
-        tgi_tensor_decref(out);
-        return NULL;
-    }
-    return tgi_own(out);
-}
-
 /* Records op for out (a new or in-place result) when grad mode and the inputs ask for it. */
 static tg_node *maybe_record(tg_tensor *out, int op, const tg_tensor *const *in, int n,
                              int64_t dim, tg_status *st) {
@@ -273,7 +264,7 @@ tg_tensor *tg_index_select(const tg_tensor *a, int dim, const tg_tensor *index) 
     tg_status st;
     tg_node *node = maybe_record(out, TGI_OP_INDEX_SELECT, &a, 1, d, &st);
     if (node) st = tgi_save(node, index, false);
-    return finish(out, st);
+    return tgi_finish(out, st);
 fail:
     free(delta);
     tgi_tensor_decref(out);
@@ -381,7 +372,7 @@ tg_tensor *tg_index_add(const tg_tensor *a, int dim, const tg_tensor *index,
     tg_node *node = maybe_record(out, TGI_OP_INDEX_ADD, rin, 2, d, &st);
     if (node) st = tgi_save(node, index, false);
     if (node && st == TG_OK) st = tgi_save(node, source, false);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* index_add: self: grad; source: grad.index_select(dim, index) expanded to source's shape.
@@ -493,7 +484,7 @@ tg_tensor *tg_gather(const tg_tensor *a, int dim, const tg_tensor *index) {
     tg_node *node = maybe_record(out, TGI_OP_GATHER, &a, 1, d, &st);
     if (node) st = tgi_save(node, a, false);
     if (node && st == TG_OK) st = tgi_save(node, index, false);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* gather: grad scatter_add'ed into zeros of self's shape (saved: self, index) */
@@ -601,12 +592,13 @@ static tg_tensor *scatter_op(const char *fn, sg_kind kind, const tg_tensor *a, i
     if (scatter_checks(fn, a, &d, dim, index, src) != TG_OK) return NULL;
     tg_tensor *out = fresh_copy(a);
     if (!out) return NULL;
-    if (scatter_into(fn, kind, out, d, index, src, value) != TG_OK) return finish(out, a->ctx->err);
+    if (scatter_into(fn, kind, out, d, index, src, value) != TG_OK)
+        return tgi_finish(out, a->ctx->err);
     tg_status st;
     const tg_tensor *rin[2] = {a, src};
     tg_node *node = maybe_record(out, SCATTER_OPS[kind], rin, src ? 2 : 1, d, &st);
     if (node) st = tgi_save(node, index, false);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 static tg_status scatter_inplace(const char *fn, sg_kind kind, tg_tensor *self, int dim,
@@ -732,7 +724,7 @@ tg_tensor *tg_masked_fill(const tg_tensor *a, const tg_tensor *mask, double valu
     tg_status st;
     tg_node *node = maybe_record(out, TGI_OP_MASKED_FILL, &a, 1, 0, &st);
     if (node) st = tgi_save(node, mask, false);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 tg_status tg_masked_fill_(tg_tensor *self, const tg_tensor *mask, double value) {
@@ -965,7 +957,7 @@ tg_tensor *tg_index(const tg_tensor *a, int dim, const tg_tensor *idx) {
     tg_status st;
     tg_node *node = maybe_record(out, TGI_OP_INDEX_TENSOR, &a, 1, d, &st);
     if (node) st = tgi_save(node, idx, false);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* index: index_put(zeros, indices, grad, accumulate=True), written as index_add over the

@@ -20,15 +20,6 @@ static tg_tensor *null2(const char *fn, const tg_tensor *a, const tg_tensor *b, 
     return NULL;
 }
 
-/* Frees c and returns NULL when recording failed (the error is set). */
-static tg_tensor *finish(tg_tensor *c, tg_status st) {
-    if (st != TG_OK) {
-        tgi_tensor_decref(c);
-        return NULL;
-    }
-    return tgi_own(c);
-}
-
 /* ---------------------------------------------------------------- mm */
 
 static tg_tensor *mm_impl(const char *fn, const tg_tensor *a, const tg_tensor *b) {
@@ -64,7 +55,7 @@ static tg_tensor *mm_impl(const char *fn, const tg_tensor *a, const tg_tensor *b
         if (n && tgi_needs(n, 0)) st = tgi_save(n, b, false);
         if (n && st == TG_OK && tgi_needs(n, 1)) st = tgi_save(n, a, false);
     }
-    return finish(c, st);
+    return tgi_finish(c, st);
 }
 
 tg_tensor *tg_mm(const tg_tensor *a, const tg_tensor *b) {
@@ -125,7 +116,7 @@ static tg_tensor *bmm_impl(const char *fn, const tg_tensor *a, const tg_tensor *
         if (nd && tgi_needs(nd, 0)) st = tgi_save(nd, b, false);
         if (nd && st == TG_OK && tgi_needs(nd, 1)) st = tgi_save(nd, a, false);
     }
-    return finish(c, st);
+    return tgi_finish(c, st);
 }
 
 tg_tensor *tg_bmm(const tg_tensor *a, const tg_tensor *b) {
@@ -192,7 +183,7 @@ static tg_tensor *mv_impl(const char *fn, const tg_tensor *mat, const tg_tensor 
         if (n && tgi_needs(n, 0)) st = tgi_save(n, vec, false);
         if (n && st == TG_OK && tgi_needs(n, 1)) st = tgi_save(n, mat, false);
     }
-    return finish(c, st);
+    return tgi_finish(c, st);
 }
 
 tg_tensor *tg_mv(const tg_tensor *mat, const tg_tensor *vec) {
@@ -259,7 +250,7 @@ static tg_tensor *dot_impl(const char *fn, const tg_tensor *a, const tg_tensor *
         if (nd && tgi_needs(nd, 0)) st = tgi_save(nd, b, false);
         if (nd && st == TG_OK && tgi_needs(nd, 1)) st = tgi_save(nd, a, false);
     }
-    return finish(c, st);
+    return tgi_finish(c, st);
 }
 
 tg_tensor *tg_dot(const tg_tensor *a, const tg_tensor *b) {
@@ -399,7 +390,7 @@ static tg_tensor *addmm_impl(const char *fn, const tg_tensor *input, const tg_te
         if (n && tgi_needs(n, 1)) st = tgi_save(n, m2, false);
         if (n && st == TG_OK && tgi_needs(n, 2)) st = tgi_save(n, m1, false);
     }
-    return finish(c, st);
+    return tgi_finish(c, st);
 }
 
 tg_tensor *tg_addmm(const tg_tensor *input, const tg_tensor *mat1, const tg_tensor *mat2,
@@ -463,7 +454,7 @@ static tg_tensor *squeeze_view(const tg_tensor *a, int d, int op) {
     v->base->refcount++;
     tg_status s = TG_OK;
     if (tgi_should_record(a->ctx, &a, 1) && !tgi_record(v, op, &a, 1)) s = a->ctx->err;
-    return finish(v, s);
+    return tgi_finish(v, s);
 }
 
 /* at::_unsafe_view(t, shape): t's (contiguous) storage under a new shape, recorded as
@@ -477,7 +468,7 @@ static tg_tensor *unsafe_view(const tg_tensor *t, const int64_t *shape, int ndim
     tg_status s = TG_OK;
     if (tgi_should_record(t->ctx, &t, 1) && !tgi_record(r, TGI_OP_UNSAFE_VIEW, &t, 1))
         s = t->ctx->err;
-    return finish(r, s);
+    return tgi_finish(r, s);
 }
 
 /* r.squeeze_(0) on the fresh [1, n] result of mm: in PyTorch the same tensor becomes [n], its
@@ -492,7 +483,7 @@ static tg_tensor *squeeze0_inplace(tg_tensor *r) {
     const tg_tensor *in = r;
     if (tgi_should_record(r->ctx, &in, 1) && !tgi_record(v, TGI_OP_LINALG_SQUEEZE_, &in, 1))
         s = r->ctx->err;
-    return finish(v, s);
+    return tgi_finish(v, s);
 }
 
 /* PyTorch's should_fold: whether a >= 3-D operand times a 1-D/2-D one is computed by folding the

@@ -11,21 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline double at(const tg_tensor *t, int64_t i) {
-    return tgi_load(t->storage->data, t->dtype, t->offset + i);
-}
-static inline void put(tg_tensor *t, int64_t i, double v) {
-    tgi_store(t->storage->data, t->dtype, t->offset + i, v);
-}
-
-static tg_tensor *finish(tg_tensor *out, tg_status st) {
-    if (st != TG_OK) {
-        tgi_tensor_decref(out);
-        return NULL;
-    }
-    return tgi_own(out);
-}
-
 static tg_status check_reduction(tg_ctx *ctx, const char *fn, tg_reduction r) {
     if (r == TG_REDUCTION_NONE || r == TG_REDUCTION_MEAN || r == TG_REDUCTION_SUM) return TG_OK;
     return tgi_error(ctx, TG_ERR_INVALID_ARG, "%s: %d is not a valid value for reduction", fn,
@@ -63,10 +48,10 @@ static tg_status no_grad_arg(tg_ctx *ctx, const char *fn, const tg_tensor *t, co
 static tg_tensor *reduce_loss(tg_tensor *l, tg_reduction r) {
     if (!l || r == TG_REDUCTION_NONE) return l;
     double s = 0.0;
-    for (int64_t i = 0; i < l->numel; i++) s += at(l, i);
+    for (int64_t i = 0; i < l->numel; i++) s += tgi_at(l, i);
     if (r == TG_REDUCTION_MEAN) s /= (double)l->numel;
     tg_tensor *out = tgi_empty(l->ctx, NULL, 0, l->dtype);
-    if (out) put(out, 0, s);
+    if (out) tgi_put(out, 0, s);
     tgi_tensor_decref(l);
     return out;
 }
@@ -236,16 +221,16 @@ static tg_tensor *nll_impl(const char *fn, const tg_tensor *input, const tg_tens
             int64_t k = tp[i * S + s];
             double v = 0.0;
             if (k != ignore_index) {
-                double wk = w ? at(w, k) : 1.0;
-                v = -at(x, (i * C + k) * S + s) * wk;
+                double wk = w ? tgi_at(w, k) : 1.0;
+                v = -tgi_at(x, (i * C + k) * S + s) * wk;
                 total += wk;
                 sum += v;
             }
-            if (reduction == TG_REDUCTION_NONE) put(out, i * S + s, v);
+            if (reduction == TG_REDUCTION_NONE) tgi_put(out, i * S + s, v);
         }
     if (st == TG_OK && reduction != TG_REDUCTION_NONE) {
-        if (N * S == 0) put(out, 0, reduction == TG_REDUCTION_MEAN ? NAN : 0.0);
-        else put(out, 0, reduction == TG_REDUCTION_MEAN ? sum / total : sum);
+        if (N * S == 0) tgi_put(out, 0, reduction == TG_REDUCTION_MEAN ? NAN : 0.0);
+        else tgi_put(out, 0, reduction == TG_REDUCTION_MEAN ? sum / total : sum);
     }
     tgi_tensor_decref(x);
     tgi_tensor_decref(t);
@@ -263,7 +248,7 @@ static tg_tensor *nll_impl(const char *fn, const tg_tensor *input, const tg_tens
             n->args.d1 = ignore_index;
         }
     }
-    out = finish(out, st);
+    out = tgi_finish(out, st);
     if (out && reduction == TG_REDUCTION_NONE && input->ndim > 2 && input->ndim != 4) {
         /* PyTorch runs 3-D and 5-D+ inputs through nll_loss2d and views the result back */
         int64_t vs[TG_MAX_DIMS];
@@ -308,7 +293,7 @@ tg_status tgi_bw_nll_loss(tg_node *n, tg_tensor *g, tg_tensor **gi) {
         for (int64_t s = 0; s < S; s++) {
             int64_t k = tp[i * S + s];
             if (k == ignore) continue;
-            put(pat, (i * C + k) * S + s, -(w ? at(w, k) : 1.0) * scale);
+            tgi_put(pat, (i * C + k) * S + s, -(w ? tgi_at(w, k) : 1.0) * scale);
         }
     tgi_tensor_decref(t);
     tgi_tensor_decref(w);
@@ -429,7 +414,7 @@ static tg_tensor *ce_smooth(const char *fn, const tg_tensor *lsm, const tg_tenso
         const int64_t *tp = (const int64_t *)t->storage->data + t->offset;
         double denom = 0.0;
         for (int64_t i = 0; i < t->numel; i++)
-            if (tp[i] != ignore_index) denom += w ? at(w, tp[i]) : 1.0;
+            if (tp[i] != ignore_index) denom += w ? tgi_at(w, tp[i]) : 1.0;
         tgi_tensor_decref(t);
         tgi_tensor_decref(w);
         ret = tg_div_scalar(ret, denom);
@@ -517,7 +502,8 @@ static tg_tensor *pair_loss_impl(const char *fn, pair_loss kind, int op, const t
     tg_tensor *t = x ? materialize(target, shape, nd, dt) : NULL;
     tg_tensor *l = t ? tgi_empty(ctx, shape, nd, dt) : NULL;
     if (l)
-        for (int64_t i = 0; i < l->numel; i++) put(l, i, pair_value(kind, at(x, i), at(t, i), beta));
+        for (int64_t i = 0; i < l->numel; i++)
+            tgi_put(l, i, pair_value(kind, tgi_at(x, i), tgi_at(t, i), beta));
     tgi_tensor_decref(x);
     tgi_tensor_decref(t);
     tg_tensor *out = reduce_loss(l, red);
@@ -534,7 +520,7 @@ static tg_tensor *pair_loss_impl(const char *fn, pair_loss kind, int op, const t
             n->args.s = beta;
         }
     }
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 tg_tensor *tg_mse_loss(const tg_tensor *input, const tg_tensor *target, tg_reduction reduction) {
@@ -625,10 +611,10 @@ static tg_status pair_backward(tg_node *n, tg_tensor *g, tg_tensor **gi, pair_lo
         double beta = n->args.s;
         double norm = mean_norm(red, f->numel) * (kind == PL_MSE ? 2.0 : 1.0);
         for (int64_t i = 0; i < f->numel; i++) {
-            double d = at(x, i) - at(t, i), v;
+            double d = tgi_at(x, i) - tgi_at(t, i), v;
             if (kind == PL_MSE) v = d;
             else v = d <= -beta ? -1.0 : d >= beta ? 1.0 : d / beta;
-            put(f, i, v * norm);
+            tgi_put(f, i, v * norm);
         }
     }
     tgi_tensor_decref(x);
@@ -722,13 +708,13 @@ tg_tensor *tg_binary_cross_entropy(const tg_tensor *input, const tg_tensor *targ
     tg_tensor *l = t ? tgi_empty(ctx, input->shape, input->ndim, input->dtype) : NULL;
     tg_status st = l ? TG_OK : ctx->err;
     for (int64_t i = 0; st == TG_OK && i < input->numel; i++) {
-        double xv = at(x, i), tv = at(t, i);
+        double xv = tgi_at(x, i), tv = tgi_at(t, i);
         if (!(xv >= 0 && xv <= 1)) {
             st = tgi_error(ctx, TG_ERR_INVALID_ARG,
                            "%s: all elements of input should be between 0 and 1", fn);
             break;
         }
-        put(l, i, (tv - 1.0) * fmax(log(1.0 - xv), -100.0) - tv * fmax(log(xv), -100.0));
+        tgi_put(l, i, (tv - 1.0) * fmax(log(1.0 - xv), -100.0) - tv * fmax(log(xv), -100.0));
     }
     tgi_tensor_decref(x);
     tgi_tensor_decref(t);
@@ -738,7 +724,7 @@ tg_tensor *tg_binary_cross_entropy(const tg_tensor *input, const tg_tensor *targ
         } else {
             tg_tensor *w = materialize(weight, input->shape, input->ndim, TG_FLOAT64);
             if (!w) st = ctx->err;
-            for (int64_t i = 0; w && i < l->numel; i++) put(l, i, at(l, i) * at(w, i));
+            for (int64_t i = 0; w && i < l->numel; i++) tgi_put(l, i, tgi_at(l, i) * tgi_at(w, i));
             tgi_tensor_decref(w);
         }
     }
@@ -757,7 +743,7 @@ tg_tensor *tg_binary_cross_entropy(const tg_tensor *input, const tg_tensor *targ
         if (st == TG_OK && weight) st = tgi_save(n, weight, false);
         if (n) n->args.d0 = reduction;
     }
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* binary_cross_entropy_backward and PyTorch 2.x's target formula:
@@ -797,10 +783,10 @@ tg_status tgi_bw_binary_cross_entropy(tg_node *n, tg_tensor *g, tg_tensor **gi) 
     if (ft) {
         double norm = mean_norm((tg_reduction)n->args.d0, input->numel);
         for (int64_t i = 0; i < input->numel; i++) {
-            double xv = at(x, i), tv = at(t, i), wv = w ? at(w, i) : 1.0;
+            double xv = tgi_at(x, i), tv = tgi_at(t, i), wv = w ? tgi_at(w, i) : 1.0;
             /* PyTorch's EPSILON is the float 1e-12f, also for double inputs */
-            put(fx, i, (xv - tv) / fmax((1.0 - xv) * xv, (double)1e-12f) * wv * norm);
-            put(ft, i, -log(xv / (1.0 - xv)) * wv * norm);
+            tgi_put(fx, i, (xv - tv) / fmax((1.0 - xv) * xv, (double)1e-12f) * wv * norm);
+            tgi_put(ft, i, -log(xv / (1.0 - xv)) * wv * norm);
         }
     }
     tgi_tensor_decref(x);
@@ -868,10 +854,10 @@ tg_tensor *tg_binary_cross_entropy_with_logits(const tg_tensor *input, const tg_
     tg_tensor *l = t && (!weight || w) && (!pos_weight || p) ? tgi_empty(ctx, shape, nd, dt) : NULL;
     if (l)
         for (int64_t i = 0; i < l->numel; i++) {
-            double xv = at(x, i), tv = at(t, i);
-            double lw = p ? 1.0 + (at(p, i) - 1.0) * tv : 1.0;
+            double xv = tgi_at(x, i), tv = tgi_at(t, i);
+            double lw = p ? 1.0 + (tgi_at(p, i) - 1.0) * tv : 1.0;
             double v = (1.0 - tv) * xv - lw * in_dtype(input->dtype, log_sigmoid(xv));
-            put(l, i, w ? v * at(w, i) : v);
+            tgi_put(l, i, w ? v * tgi_at(w, i) : v);
         }
     tgi_tensor_decref(x);
     tgi_tensor_decref(t);
@@ -893,7 +879,7 @@ tg_tensor *tg_binary_cross_entropy_with_logits(const tg_tensor *input, const tg_
             n->args.d1 = (weight ? 1 : 0) | (pos_weight ? 2 : 0);
         }
     }
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* The factors below from differentiable ops, for create_graph: with log_sigmoid(z) =
@@ -956,19 +942,19 @@ tg_status tgi_bw_bce_with_logits(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     if (ft) {
         double norm = mean_norm((tg_reduction)n->args.d0, input->numel);
         for (int64_t i = 0; i < fx->numel; i++) {
-            double xv = at(x, i), tv = at(t, i), wv = (w ? at(w, i) : 1.0) * norm;
+            double xv = tgi_at(x, i), tv = tgi_at(t, i), wv = (w ? tgi_at(w, i) : 1.0) * norm;
             double a, b;
             tg_dtype idt = input->dtype;
             if (p) {
-                double pt = at(p, i) * tv;
+                double pt = tgi_at(p, i) * tv;
                 a = (pt + 1.0 - tv) * in_dtype(idt, sigmoid(xv)) - pt;
-                b = in_dtype(idt, log_sigmoid(-xv)) - in_dtype(idt, log_sigmoid(xv)) * at(p, i);
+                b = in_dtype(idt, log_sigmoid(-xv)) - in_dtype(idt, log_sigmoid(xv)) * tgi_at(p, i);
             } else {
                 a = in_dtype(idt, sigmoid(xv)) - tv;
                 b = -xv;
             }
-            put(fx, i, a * wv);
-            put(ft, i, b * wv);
+            tgi_put(fx, i, a * wv);
+            tgi_put(ft, i, b * wv);
         }
     }
     tgi_tensor_decref(x);

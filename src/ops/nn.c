@@ -12,23 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* element i (row-major) of a contiguous tensor */
-static inline double at(const tg_tensor *t, int64_t i) {
-    return tgi_load(t->storage->data, t->dtype, t->offset + i);
-}
-static inline void put(tg_tensor *t, int64_t i, double v) {
-    tgi_store(t->storage->data, t->dtype, t->offset + i, v);
-}
-
-/* Hands out to the current scope, or frees it when st reports a failure. */
-static tg_tensor *finish(tg_tensor *out, tg_status st) {
-    if (st != TG_OK) {
-        tgi_tensor_decref(out);
-        return NULL;
-    }
-    return tgi_own(out);
-}
-
 /* The shape of t with every dim except `keep` set to 1 (so a (C) tensor reshaped to it
  * broadcasts along dim keep of an ndim-d tensor). */
 static tg_tensor *along_dim(const tg_tensor *t, int ndim, int keep) {
@@ -47,16 +30,16 @@ static void softmax_kernel(const tg_tensor *x, tg_tensor *out, int64_t outer, in
             int64_t base = o * n * inner + i;
             double m = -INFINITY;
             for (int64_t j = 0; j < n; j++) {
-                double v = at(x, base + j * inner);
+                double v = tgi_at(x, base + j * inner);
                 if (v > m || isnan(v)) m = v;
                 if (isnan(m)) break;
             }
             double s = 0.0;
-            for (int64_t j = 0; j < n; j++) s += exp(at(x, base + j * inner) - m);
+            for (int64_t j = 0; j < n; j++) s += exp(tgi_at(x, base + j * inner) - m);
             double ls = log(s);
             for (int64_t j = 0; j < n; j++) {
-                double z = at(x, base + j * inner) - m;
-                put(out, base + j * inner, log_out ? z - ls : exp(z) / s);
+                double z = tgi_at(x, base + j * inner) - m;
+                tgi_put(out, base + j * inner, log_out ? z - ls : exp(z) / s);
             }
         }
     }
@@ -91,7 +74,7 @@ static tg_tensor *softmax_impl(const char *fn, const tg_tensor *a, int dim, bool
         st = node ? tgi_save(node, out, true) : ctx->err;
         if (node) node->args.d0 = d;
     }
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 tg_tensor *tg_softmax(const tg_tensor *a, int dim) {
@@ -226,20 +209,20 @@ tg_tensor *tg_layer_norm(const tg_tensor *input, const int64_t *normalized_shape
     tg_status st = x && out && mean && rstd && (!weight || w) && (!bias || b) ? TG_OK : ctx->err;
     for (int64_t r = 0; st == TG_OK && r < M; r++) {
         double s = 0.0, q = 0.0;
-        for (int64_t j = 0; j < N; j++) s += at(x, r * N + j);
+        for (int64_t j = 0; j < N; j++) s += tgi_at(x, r * N + j);
         double mu = s / (double)N;
         for (int64_t j = 0; j < N; j++) {
-            double dv = at(x, r * N + j) - mu;
+            double dv = tgi_at(x, r * N + j) - mu;
             q += dv * dv;
         }
         double rs = 1.0 / sqrt(q / (double)N + eps);
-        put(mean, r, mu);
-        put(rstd, r, rs);
+        tgi_put(mean, r, mu);
+        tgi_put(rstd, r, rs);
         for (int64_t j = 0; j < N; j++) {
-            double y = (at(x, r * N + j) - mu) * rs;
-            if (w) y *= at(w, j);
-            if (b) y += at(b, j);
-            put(out, r * N + j, y);
+            double y = (tgi_at(x, r * N + j) - mu) * rs;
+            if (w) y *= tgi_at(w, j);
+            if (b) y += tgi_at(b, j);
+            tgi_put(out, r * N + j, y);
         }
     }
     tgi_tensor_decref(x);
@@ -264,7 +247,7 @@ tg_tensor *tg_layer_norm(const tg_tensor *input, const int64_t *normalized_shape
     }
     tgi_tensor_decref(mean);
     tgi_tensor_decref(rstd);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* native_layer_norm_backward, with xhat = (x - mean) * rstd over the normalised dims D:
@@ -376,30 +359,31 @@ tg_tensor *tg_batch_norm(const tg_tensor *input, tg_tensor *running_mean, tg_ten
         if (training) {
             double s = 0.0, q = 0.0;
             for (int64_t i = 0; i < N; i++)
-                for (int64_t j = 0; j < S; j++) s += at(x, (i * C + c) * S + j);
+                for (int64_t j = 0; j < S; j++) s += tgi_at(x, (i * C + c) * S + j);
             mu = s / (double)cnt;
             for (int64_t i = 0; i < N; i++)
                 for (int64_t j = 0; j < S; j++) {
-                    double dv = at(x, (i * C + c) * S + j) - mu;
+                    double dv = tgi_at(x, (i * C + c) * S + j) - mu;
                     q += dv * dv;
                 }
             inv = 1.0 / sqrt(q / (double)cnt + eps);
             /* running statistics, written straight into their storage as PyTorch's CPU
              * kernel does (no version bump); the variance is the unbiased one */
-            if (cnt > 0 && rm) put(rm, c, momentum * mu + (1.0 - momentum) * at(rm, c));
+            if (cnt > 0 && rm) tgi_put(rm, c, momentum * mu + (1.0 - momentum) * tgi_at(rm, c));
             if (cnt > 0 && rv)
-                put(rv, c, momentum * (q / (double)(cnt - 1)) + (1.0 - momentum) * at(rv, c));
+                tgi_put(rv, c,
+                        momentum * (q / (double)(cnt - 1)) + (1.0 - momentum) * tgi_at(rv, c));
         } else {
-            mu = at(rm, c);
-            inv = 1.0 / sqrt(at(rv, c) + eps);
+            mu = tgi_at(rm, c);
+            inv = 1.0 / sqrt(tgi_at(rv, c) + eps);
         }
-        put(smean, c, mu);
-        put(sinv, c, inv);
-        double wc = w ? at(w, c) : 1.0, bc = b ? at(b, c) : 0.0;
+        tgi_put(smean, c, mu);
+        tgi_put(sinv, c, inv);
+        double wc = w ? tgi_at(w, c) : 1.0, bc = b ? tgi_at(b, c) : 0.0;
         for (int64_t i = 0; i < N; i++)
             for (int64_t j = 0; j < S; j++) {
                 int64_t k = (i * C + c) * S + j;
-                put(out, k, (at(x, k) - mu) * inv * wc + bc);
+                tgi_put(out, k, (tgi_at(x, k) - mu) * inv * wc + bc);
             }
     }
     /* the statistics were updated in contiguous copies when the buffers are strided */
@@ -431,7 +415,7 @@ tg_tensor *tg_batch_norm(const tg_tensor *input, tg_tensor *running_mean, tg_ten
     }
     tgi_tensor_decref(smean);
     tgi_tensor_decref(sinv);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* native_batch_norm_backward, with per-channel mean m and invstd r (the batch's in training,
@@ -544,7 +528,7 @@ tg_tensor *tg_embedding(const tg_tensor *weight, const tg_tensor *indices, int64
         st = n ? tgi_save(n, indices, false) : ctx->err;
         if (n) n->args.d0 = pad;
     }
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* embedding_dense_backward from differentiable ops, for create_graph: grad viewed as (n, D)
@@ -588,9 +572,9 @@ tg_status tgi_bw_embedding(tg_node *n, tg_tensor *g, tg_tensor **gi) {
     const int64_t *ip = (const int64_t *)idx->storage->data + idx->offset;
     for (int64_t i = 0; i < idx->numel; i++) {
         if (ip[i] == pad) continue;
-        for (int64_t j = 0; j < D; j++) acc[ip[i] * D + j] += at(gc, i * D + j);
+        for (int64_t j = 0; j < D; j++) acc[ip[i] * D + j] += tgi_at(gc, i * D + j);
     }
-    for (int64_t k = 0; k < num * D; k++) put(out, k, acc[k]);
+    for (int64_t k = 0; k < num * D; k++) tgi_put(out, k, acc[k]);
     free(acc);
     tgi_tensor_decref(idx);
     tgi_tensor_decref(gc);

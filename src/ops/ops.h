@@ -58,6 +58,23 @@ TGI_HIDDEN tg_status tgi_check_not_freed(tg_node *n);
 TGI_HIDDEN tg_status tgi_edge_of(const tg_tensor *t, tgi_edge *e);
 static inline bool tgi_needs(const tg_node *n, int i) { return n->next[i].fn != NULL; }
 
+/* ---------------------------------------------------------------- small shared helpers */
+/* Hands out to the current scope when st is TG_OK, else frees it and returns NULL. */
+static inline tg_tensor *tgi_finish(tg_tensor *out, tg_status st) {
+    if (st != TG_OK) {
+        tgi_tensor_decref(out);
+        return NULL;
+    }
+    return tgi_own(out);
+}
+/* Element i (row-major) of a contiguous tensor, read or written as a double. */
+static inline double tgi_at(const tg_tensor *t, int64_t i) {
+    return tgi_load(t->storage->data, t->dtype, t->offset + i);
+}
+static inline void tgi_put(tg_tensor *t, int64_t i, double v) {
+    tgi_store(t->storage->data, t->dtype, t->offset + i, v);
+}
+
 /* ---------------------------------------------------------------- elementwise (elementwise.c) */
 /* Elementwise kernel: n elements, p[k] base pointers and s[k] byte strides; operand 0 is the
  * output. */

@@ -27,14 +27,6 @@ static void *ptr(const tg_tensor *t) {
     return (char *)t->storage->data + (size_t)t->offset * tgi_dtype_size(t->dtype);
 }
 
-static tg_tensor *finish(tg_tensor *out, tg_status st) {
-    if (st != TG_OK) {
-        tgi_tensor_decref(out);
-        return NULL;
-    }
-    return tgi_own(out);
-}
-
 /* Records out = op(in) with the pooling's parameters, saving `save` (NULL: nothing). */
 static tg_status record(tg_tensor *out, int op, const tg_tensor *in, const tg_tensor *save,
                         const pool_params *p, tg_node **node_out) {
@@ -338,7 +330,7 @@ static tg_tensor *avg_pool_forward(const tg_tensor *input, const pool_params *p)
     }
     tgi_tensor_decref(x);
     if (st == TG_OK) st = record(out, TGI_OP_AVG_POOL2D, input, input, p, NULL);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* avg_pool2d_backward as an op of g (AvgPool2DBackwardBackward0): linear, so its own
@@ -354,7 +346,7 @@ static tg_tensor *avg_pool_backward(const tg_tensor *g, const pool_params *p) {
     }
     tgi_tensor_decref(gc);
     if (st == TG_OK) st = record(out, TGI_OP_AVG_POOL2D_BACKWARD, g, NULL, p, NULL);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 tg_status tgi_bw_avg_pool2d(tg_node *n, tg_tensor *g, tg_tensor **gi) {
@@ -448,7 +440,7 @@ static tg_tensor *adaptive_forward(const tg_tensor *input, const pool_params *p)
     }
     tgi_tensor_decref(x);
     if (st == TG_OK) st = record(out, TGI_OP_ADAPTIVE_AVG_POOL2D, input, input, p, NULL);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 /* _adaptive_avg_pool2d_backward as an op of g (AdaptiveAvgPool2DBackwardBackward0): linear;
@@ -464,7 +456,7 @@ static tg_tensor *adaptive_backward(const tg_tensor *g, const pool_params *p) {
     }
     tgi_tensor_decref(gc);
     if (st == TG_OK) st = record(out, TGI_OP_ADAPTIVE_AVG_POOL2D_BACKWARD, g, NULL, p, NULL);
-    return finish(out, st);
+    return tgi_finish(out, st);
 }
 
 tg_status tgi_bw_adaptive_avg_pool2d(tg_node *n, tg_tensor *g, tg_tensor **gi) {
