@@ -350,7 +350,8 @@ static void gc_run(const gc_case *c, bool second_order) {
     tg_tensor *in[MAX_IN] = {NULL, NULL, NULL, NULL};
     for (int i = 0; i < c->nin; i++) in[i] = gc_input(ctx, c, i);
     gc_user u = {op, &c->a};
-    tg_status st = tg_gradcheck(gc_fn, in, c->nin, &u, NULL);
+    tg_gradcheck_opts with_fwd = {.check_forward_ad = true}; /* forward-mode tangents too */
+    tg_status st = tg_gradcheck(gc_fn, in, c->nin, &u, &with_fwd);
     if (st != TG_OK)
         tt_failf(__FILE__, __LINE__, "gradcheck %s/%s: %s", c->op, c->tag, tg_errmsg(ctx));
     else

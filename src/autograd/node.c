@@ -155,9 +155,17 @@ tg_node *tgi_record(tg_tensor *out, int op, const tg_tensor *const *in, int n) {
     }
     adopt(out, node, 0);
     /* an in-place op (self is input 0) on a view rebases the view's base: CopySlices */
-    if (n > 0 && in[0] == out && out->is_view && out->base &&
-        tgi_copy_slices(out, node) != TG_OK)
-        return NULL;
+    if (n > 0 && in[0] == out && out->is_view && out->base) {
+        if (TGI_UNLIKELY(out->fw_pending || (out->ctx->fw_depth > 0 && tgi_is_dual(out->base)))) {
+            /* the base's tangent would have to change in the slice too: not done yet */
+            out->fw_pending = false;
+            tgi_error(out->ctx, TG_ERR_AUTOGRAD,
+                      "forward AD: in-place operations on views of dual tensors are not "
+                      "supported yet");
+            return NULL;
+        }
+        if (tgi_copy_slices(out, node) != TG_OK) return NULL;
+    }
     return node;
 }
 
