@@ -95,25 +95,12 @@ tg_status tg_detach_(tg_tensor *t) {
 tg_tensor *tg_tensor_data(const tg_tensor *t) {
     if (!t) return tgi_null_arg(NULL, "tg_tensor_data", "self"), NULL;
     tg_ctx *ctx = t->ctx;
-    /* An alias storage: same bytes, its own version counter, keeps the owner alive. */
-    tgi_storage *owner = t->storage->base ? t->storage->base : t->storage;
-    tgi_storage *s = tgi_storage_new(ctx, 0);
+    /* an alias storage: same bytes, its own version counter, keeps the owner alive */
+    tgi_storage *s = tgi_storage_alias(ctx, t->storage);
     if (!s) {
         tgi_error(ctx, TG_ERR_OOM, "tg_tensor_data: out of memory");
         return NULL;
     }
-    /* give back the 1-byte block tgi_storage_new took and point at the owner's bytes */
-    if (s->size_class >= 0) {
-        *(void **)s->data = ctx->free_blocks[s->size_class];
-        ctx->free_blocks[s->size_class] = s->data;
-    }
-    ctx->stats.storage_bytes -= (int64_t)s->nbytes;
-    s->data = owner->data;
-    s->nbytes = owner->nbytes;
-    s->size_class = -1;
-    s->base = owner;
-    owner->refcount++;
-    ctx->stats.storage_bytes += (int64_t)s->nbytes;
     tg_tensor *d = tgi_alias(t, t->shape, t->strides, t->ndim, t->offset);
     if (!d) {
         tgi_storage_release(ctx, s);

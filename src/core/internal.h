@@ -252,6 +252,9 @@ TGI_HIDDEN void tgi_warn(tg_ctx *ctx, const char *fmt, ...) TGI_PRINTF(2, 3);
 /* ------------------------------------------------------------------------------------------ */
 TGI_HIDDEN void *tgi_slab_alloc(tg_ctx *ctx, size_t size);
 TGI_HIDDEN tgi_storage *tgi_storage_new(tg_ctx *ctx, size_t nbytes);
+/* A storage sharing owner's bytes with a version counter of its own (t.data); it keeps the
+ * owner alive. */
+TGI_HIDDEN tgi_storage *tgi_storage_alias(tg_ctx *ctx, tgi_storage *owner);
 TGI_HIDDEN void tgi_storage_release(tg_ctx *ctx, tgi_storage *s);
 /* Raw tensor with a fresh, uninitialised contiguous storage; refcount 1, not in a scope. */
 TGI_HIDDEN tg_tensor *tgi_empty(tg_ctx *ctx, const int64_t *shape, int ndim, tg_dtype dtype);

@@ -109,23 +109,6 @@ static double normal_scalar(tg_ctx *ctx) {
     return r * cos(theta);
 }
 
-/* normal_fill_16 for float64: u1 = 1 - d[j] in (0, 1], u2 = d[j + 8]; d[j] gets r*cos(theta)
- * and d[j + 8] gets r*sin(theta), with libm's log/sqrt/cos/sin as PyTorch calls them.
- * theta = (2 * pi) * u2 in double (PyTorch writes 2.0f * pi<double> * u2). The trailing
- * "* 1.0 + 0.0" is PyTorch's "* std + mean" with std 1, mean 0 (it also turns -0 into +0). */
-static void box_muller16_f64(double *d) {
-    for (int j = 0; j < 8; j++) {
-        double u1 = 1.0 - d[j];
-        double u2 = d[j + 8];
-        double radius = sqrt(-2.0 * log(u1));
-        double theta = 2.0 * TGI_PI * u2;
-        double c = radius * cos(theta);
-        double s = radius * sin(theta);
-        d[j] = c * 1.0 + 0.0;
-        d[j + 8] = s * 1.0 + 0.0;
-    }
-}
-
 /* ---- float32: the AVX2 kernel (normal_fill_16_AVX2 with avx_mathfun.h's log256_ps and
  * sincos256_ps, Cephes single-precision polynomials), replayed one lane at a time.
  * Bit-exactness also depends on which multiply-adds the compiler fused in PyTorch's build:
@@ -226,25 +209,6 @@ static void cephes_sincosf(float x, float *s, float *c) {
     *c = f32_from_bits(f32_bits(cv) ^ sign_cos);
 }
 
-/* normal_fill_16_AVX2: as box_muller16_f64 in float arithmetic with the Cephes functions;
- * theta = (float)(2 * pi) * u2 in float; the result is fma(n, std, mean) with std 1, mean 0. */
-static void box_muller16_f32(float *d) {
-    const float two_pi = (float)(2.0 * TGI_PI);
-    for (int j = 0; j < 8; j++) {
-        float u1 = 1.0f - d[j];
-        float u2 = d[j + 8];
-        float l = cephes_logf(u1);
-        float radius = sqrtf(-2.0f * l);
-        float theta = two_pi * u2;
-        float s, c;
-        cephes_sincosf(theta, &s, &c);
-        float n1 = radius * c;
-        float n2 = radius * s;
-        d[j] = fmaf(n1, 1.0f, 0.0f);
-        d[j + 8] = fmaf(n2, 1.0f, 0.0f);
-    }
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Tensor fills (t is fresh, contiguous, float32 or float64)                                   */
 /* ------------------------------------------------------------------------------------------ */
@@ -277,25 +241,9 @@ void tgi_fill_randn(tg_ctx *ctx, tg_tensor *t) {
         }
         return;
     }
-    if (t->dtype == TG_FLOAT32) {
-        float *d = tgi_data(t);
-        for (int64_t i = 0; i < n; i++) d[i] = tgi_uniform_f32(ctx);
-        for (int64_t i = 0; i + 16 <= n; i += 16) box_muller16_f32(d + i);
-        if (n % 16 != 0) {
-            float *tail = d + n - 16;
-            for (int k = 0; k < 16; k++) tail[k] = tgi_uniform_f32(ctx);
-            box_muller16_f32(tail);
-        }
-    } else {
-        double *d = tgi_data(t);
-        for (int64_t i = 0; i < n; i++) d[i] = tgi_uniform_f64(ctx);
-        for (int64_t i = 0; i + 16 <= n; i += 16) box_muller16_f64(d + i);
-        if (n % 16 != 0) {
-            double *tail = d + n - 16;
-            for (int k = 0; k < 16; k++) tail[k] = tgi_uniform_f64(ctx);
-            box_muller16_f64(tail);
-        }
-    }
+    /* the block path is normal_ with mean 0 and std 1: fma(n, 1, 0) is PyTorch's
+     * "* std + mean" (which also turns -0 into +0) */
+    tgi_normal_fill(ctx, tgi_data(t), n, t->dtype, 0.0, 1.0);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -313,7 +261,8 @@ double tgi_normal_double(tg_ctx *ctx, double mean, double std) {
     return fma(normal_scalar(ctx), std, mean);
 }
 
-/* normal_fill_16_AVX2 with mean and std: as box_muller16_f32, ending in fma(n, std, mean). */
+/* normal_fill_16_AVX2: as box_muller16_f64_ms in float arithmetic with the Cephes functions;
+ * theta = (float)(2 * pi) * u2 in float; the result is fma(n, std, mean). */
 static void box_muller16_f32_ms(float *d, float mean, float std) {
     const float two_pi = (float)(2.0 * TGI_PI);
     for (int j = 0; j < 8; j++) {
@@ -331,7 +280,10 @@ static void box_muller16_f32_ms(float *d, float mean, float std) {
     }
 }
 
-/* normal_fill_16<double>: radius * cos(theta) * std + mean, the last step fused. */
+/* normal_fill_16 for float64: u1 = 1 - d[j] in (0, 1], u2 = d[j + 8]; d[j] gets r*cos(theta)
+ * and d[j + 8] gets r*sin(theta), with libm's log/sqrt/cos/sin as PyTorch calls them.
+ * theta = (2 * pi) * u2 in double (PyTorch writes 2.0f * pi<double> * u2). The last step,
+ * "* std + mean", is fused. */
 static void box_muller16_f64_ms(double *d, double mean, double std) {
     for (int j = 0; j < 8; j++) {
         double u1 = 1.0 - d[j];

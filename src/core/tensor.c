@@ -19,7 +19,8 @@ static int size_class_of(size_t nbytes) {
     return -1;
 }
 
-tgi_storage *tgi_storage_new(tg_ctx *ctx, size_t nbytes) {
+/* A storage header, linked into the ctx's live list; the caller fills data/nbytes/base. */
+static tgi_storage *storage_header(tg_ctx *ctx) {
     tgi_storage *s = ctx->free_storages;
     if (s) {
         ctx->free_storages = s->next;
@@ -27,6 +28,26 @@ tgi_storage *tgi_storage_new(tg_ctx *ctx, size_t nbytes) {
         s = tgi_slab_alloc(ctx, align16(sizeof *s));
         if (!s) return NULL;
     }
+    s->refcount = 1;
+    s->version = 0;
+    s->base = NULL;
+    s->next = ctx->storages.next;
+    s->prev = &ctx->storages;
+    ctx->storages.next->prev = s;
+    ctx->storages.next = s;
+    ctx->stats.storages++;
+    return s;
+}
+
+static void storage_header_free(tg_ctx *ctx, tgi_storage *s) {
+    s->prev->next = s->next;
+    s->next->prev = s->prev;
+    ctx->stats.storages--;
+    s->next = ctx->free_storages;
+    ctx->free_storages = s;
+}
+
+tgi_storage *tgi_storage_new(tg_ctx *ctx, size_t nbytes) {
     int k = size_class_of(nbytes);
     void *data;
     if (k >= 0) {
@@ -36,44 +57,51 @@ tgi_storage *tgi_storage_new(tg_ctx *ctx, size_t nbytes) {
     } else {
         data = malloc(nbytes);
     }
-    if (!data) {
-        s->next = ctx->free_storages;
-        ctx->free_storages = s;
+    tgi_storage *s = data ? storage_header(ctx) : NULL;
+    if (!s) {
+        if (k >= 0 && data) {
+            *(void **)data = ctx->free_blocks[k];
+            ctx->free_blocks[k] = data;
+        } else {
+            free(data);
+        }
         return NULL;
     }
-    s->refcount = 1;
-    s->version = 0;
     s->data = data;
     s->nbytes = nbytes;
-    s->base = NULL;
     s->size_class = k;
-    s->next = ctx->storages.next;
-    s->prev = &ctx->storages;
-    ctx->storages.next->prev = s;
-    ctx->storages.next = s;
-    ctx->stats.storages++;
     ctx->stats.storage_bytes += (int64_t)nbytes;
     if (ctx->stats.storage_bytes > ctx->stats.peak_storage_bytes)
         ctx->stats.peak_storage_bytes = ctx->stats.storage_bytes;
     return s;
 }
 
+tgi_storage *tgi_storage_alias(tg_ctx *ctx, tgi_storage *owner) {
+    while (owner->base) owner = owner->base;
+    tgi_storage *s = storage_header(ctx);
+    if (!s) return NULL;
+    s->data = owner->data;
+    s->nbytes = owner->nbytes; /* counted once, in the owner's storage_bytes */
+    s->size_class = -1;
+    s->base = owner;
+    owner->refcount++;
+    return s;
+}
+
 void tgi_storage_release(tg_ctx *ctx, tgi_storage *s) {
     if (--s->refcount > 0) return;
-    s->prev->next = s->next;
-    s->next->prev = s->prev;
-    if (s->base) {
-        tgi_storage_release(ctx, s->base);
-    } else if (s->size_class >= 0) {
-        *(void **)s->data = ctx->free_blocks[s->size_class];
-        ctx->free_blocks[s->size_class] = s->data;
-    } else {
-        free(s->data);
+    tgi_storage *base = s->base;
+    if (!base) {
+        if (s->size_class >= 0) {
+            *(void **)s->data = ctx->free_blocks[s->size_class];
+            ctx->free_blocks[s->size_class] = s->data;
+        } else {
+            free(s->data);
+        }
+        ctx->stats.storage_bytes -= (int64_t)s->nbytes;
     }
-    ctx->stats.storages--;
-    ctx->stats.storage_bytes -= (int64_t)s->nbytes;
-    s->next = ctx->free_storages;
-    ctx->free_storages = s;
+    storage_header_free(ctx, s);
+    if (base) tgi_storage_release(ctx, base);
 }
 
 /* ---------------------------------------------------------------- tensor headers */

@@ -511,12 +511,9 @@ tg_status tgi_check_inplace(const char *fn, tg_tensor *self, bool recording) {
 
 /* Records an in-place op on self: the new node's edge 0 is self's previous history, then self
  * is rebased onto it. other may be NULL (scalar forms). Returns the node or NULL. */
-static tg_node *record_inplace(tg_tensor *self, int op, const tg_tensor *other,
-                               const tgi_meta *self_meta) {
+static tg_node *record_inplace(tg_tensor *self, int op, const tg_tensor *other) {
     const tg_tensor *in[2] = {self, other};
-    tg_node *n = tgi_record(self, op, in, other ? 2 : 1);
-    if (n) n->in_meta[0] = *self_meta;
-    return n;
+    return tgi_record(self, op, in, other ? 2 : 1);
 }
 
 /* self = self (op) other, or self (op) s when other is NULL. */
@@ -560,10 +557,6 @@ tg_status tgi_ew_inplace(const tgi_ew_desc *d, tg_tensor *self, const tg_tensor 
         if (!orig_self) return ctx->err;
         orig_self->refcount++; /* ours until saved; the scope keeps its own */
     }
-    tgi_meta self_meta;
-    self_meta.ndim = self->ndim;
-    self_meta.dtype = self->dtype;
-    memcpy(self_meta.shape, self->shape, sizeof(int64_t) * (size_t)self->ndim);
 
     tgi_scalar_buf ss;
     const tg_tensor *bb = scalar ? tgi_stack_scalar(&ss, ctx, s, compute) : other;
@@ -575,7 +568,7 @@ tg_status tgi_ew_inplace(const tgi_ew_desc *d, tg_tensor *self, const tg_tensor 
     self->storage->version++;
     tg_status st = TG_OK;
     if (record) {
-        tg_node *n = record_inplace(self, d->op, scalar ? NULL : other, &self_meta);
+        tg_node *n = record_inplace(self, d->op, scalar ? NULL : other);
         if (!n) st = ctx->err;
         else {
             n->args.s = s;
@@ -657,10 +650,6 @@ static tg_status overwrite(const char *fn, tg_tensor *self, const tg_tensor *src
         }
     }
     if (tgi_check_inplace(fn, self, record) != TG_OK) return ctx->err;
-    tgi_meta self_meta;
-    self_meta.ndim = self->ndim;
-    self_meta.dtype = self->dtype;
-    memcpy(self_meta.shape, self->shape, sizeof(int64_t) * (size_t)self->ndim);
     if (src) {
         if (src->storage == self->storage) {
             tg_tensor *tmp = tgi_cast(src, src->dtype, true);
@@ -683,9 +672,7 @@ static tg_status overwrite(const char *fn, tg_tensor *self, const tg_tensor *src
     self->storage->version++;
     if (record) {
         bool src_rg = src && tgi_requires_grad(src);
-        tg_node *n = record_inplace(self, op, src_rg ? src : NULL, &self_meta);
-        if (!n) return ctx->err;
-        if (src_rg) n->n_next = 2;
+        if (!record_inplace(self, op, src_rg ? src : NULL)) return ctx->err;
     }
     return TG_OK;
 }

@@ -746,6 +746,25 @@ tg_tensor *tg_binary_cross_entropy(const tg_tensor *input, const tg_tensor *targ
     return tgi_finish(out, st);
 }
 
+/* The create_graph tail of the binary cross entropy backwards: the input and target factors
+ * fx and ft (recorded ops) times the optional weight and the mean's 1/N, times grad. */
+static tg_status apply_factors(tg_node *n, tg_tensor *g, tg_tensor **gi, tg_tensor *fx,
+                               tg_tensor *ft, const tg_tensor *weight, tg_dtype dt, double norm) {
+    if (weight) {
+        tg_tensor *w = tgi_to_dtype(weight, dt);
+        fx = tg_mul(fx, w);
+        ft = tg_mul(ft, w);
+    }
+    if (norm != 1.0) {
+        fx = tg_mul_scalar(fx, norm);
+        ft = tg_mul_scalar(ft, norm);
+    }
+    if (!fx || !ft) return n->ctx->err;
+    if (tgi_needs(n, 0) && !(gi[0] = tg_mul(g, fx))) return n->ctx->err;
+    if (tgi_needs(n, 1) && !(gi[1] = tg_mul(g, ft))) return n->ctx->err;
+    return TG_OK;
+}
+
 /* binary_cross_entropy_backward and PyTorch 2.x's target formula:
  *   input:  grad * (x - t) / max((1 - x) x, 1e-12) * w [/ N]
  *   target: grad * -logit(x) * w [/ N] */
@@ -761,19 +780,7 @@ tg_status tgi_bw_binary_cross_entropy(tg_node *n, tg_tensor *g, tg_tensor **gi) 
         tg_tensor *fx = tg_div(tg_sub(input, target),
                                tg_clamp_min(tg_mul(one_minus, input), (double)1e-12f));
         tg_tensor *ft = tg_neg(tg_log(tg_div(input, one_minus)));
-        if (weight) {
-            tg_tensor *w = tgi_to_dtype(weight, dt);
-            fx = tg_mul(fx, w);
-            ft = tg_mul(ft, w);
-        }
-        if (norm != 1.0) {
-            fx = tg_mul_scalar(fx, norm);
-            ft = tg_mul_scalar(ft, norm);
-        }
-        if (!fx || !ft) return ctx->err;
-        if (tgi_needs(n, 0) && !(gi[0] = tg_mul(g, fx))) return ctx->err;
-        if (tgi_needs(n, 1) && !(gi[1] = tg_mul(g, ft))) return ctx->err;
-        return TG_OK;
+        return apply_factors(n, g, gi, fx, ft, weight, dt, norm);
     }
     tg_tensor *x = tgi_cast(input, dt, true);
     tg_tensor *t = x ? tgi_cast(target, dt, true) : NULL;
@@ -889,7 +896,6 @@ tg_tensor *tg_binary_cross_entropy_with_logits(const tg_tensor *input, const tg_
 static tg_status bce_logits_backward_graph(tg_node *n, tg_tensor *g, tg_tensor **gi,
                                            tg_tensor *x, tg_tensor *t, tg_tensor *weight,
                                            tg_tensor *pos_weight, tg_dtype dt) {
-    tg_ctx *ctx = n->ctx;
     double norm = mean_norm((tg_reduction)n->args.d0, x->numel);
     tg_tensor *fx, *ft;
     if (pos_weight) {
@@ -901,19 +907,7 @@ static tg_status bce_logits_backward_graph(tg_node *n, tg_tensor *g, tg_tensor *
         fx = tg_sub(tg_sigmoid(x), t);
         ft = tg_neg(x);
     }
-    if (weight) {
-        tg_tensor *w = tgi_to_dtype(weight, dt);
-        fx = tg_mul(fx, w);
-        ft = tg_mul(ft, w);
-    }
-    if (norm != 1.0) {
-        fx = tg_mul_scalar(fx, norm);
-        ft = tg_mul_scalar(ft, norm);
-    }
-    if (!fx || !ft) return ctx->err;
-    if (tgi_needs(n, 0) && !(gi[0] = tg_mul(g, fx))) return ctx->err;
-    if (tgi_needs(n, 1) && !(gi[1] = tg_mul(g, ft))) return ctx->err;
-    return TG_OK;
+    return apply_factors(n, g, gi, fx, ft, weight, dt, norm);
 }
 
 /* binary_cross_entropy_with_logits_backward (and its target formula), with p the pos_weight:
