@@ -221,6 +221,25 @@ static void test_op_tangents(void) {
     tt_current = "t_all";
 }
 
+/* NoJvp of the fixture script: 2x, with a backward but no jvp */
+static tg_status twice_forward(tg_function_ctx *f, tg_tensor *const *in, int n, tg_tensor **out,
+                               void *user) {
+    (void)f;
+    (void)n;
+    (void)user;
+    out[0] = tg_mul_scalar(in[0], 2);
+    return out[0] ? TG_OK : tg_errcode(tg_tensor_ctx(in[0]));
+}
+static tg_status twice_backward(tg_function_ctx *f, tg_tensor *const *g, int n_out,
+                                tg_tensor **gi, int n_in, void *user) {
+    (void)f;
+    (void)n_out;
+    (void)n_in;
+    (void)user;
+    gi[0] = tg_mul_scalar(g[0], 2);
+    return gi[0] ? TG_OK : tg_errcode(tg_tensor_ctx(g[0]));
+}
+
 static void test_semantics(void) {
     const tt_record *r = fx("print");
     tg_fwad_enter(ctx);
@@ -263,9 +282,17 @@ static void test_semantics(void) {
     CHECK_ERR(ctx, TG_ERR_AUTOGRAD,
               "forward AD: in-place operations on views of dual tensors are not supported yet");
 
+    /* a custom function without a jvp cannot give its output a tangent */
+    tg_function no_jvp = {.name = "NoJvp", .forward = twice_forward, .backward = twice_backward};
+    tg_tensor *out = NULL;
+    CHECK_INT(tg_function_apply(&no_jvp, &d, 1, NULL, &out), TG_ERR_AUTOGRAD);
+    CHECK(out == NULL);
+    char want[512];
+    snprintf(want, sizeof want, "tg_function_apply: %s", tt_get(fx("err_custom_jvp"), "error"));
+    CHECK_ERR(ctx, TG_ERR_AUTOGRAD, want);
+
     tg_tensor *ones2 = tg_ones(ctx, TG_SHAPE(2), TG_FLOAT32);
     CHECK(tg_make_dual(ones2, tg_ones(ctx, TG_SHAPE(3), TG_FLOAT32)) == NULL);
-    char want[512];
     snprintf(want, sizeof want, "tg_make_dual: %s", tt_get(fx("err_size"), "error"));
     CHECK_ERR(ctx, TG_ERR_SHAPE, want);
     CHECK(tg_make_dual(tg_ones(ctx, TG_SHAPE(2), TG_INT64), tg_ones(ctx, TG_SHAPE(2), TG_INT64)) ==

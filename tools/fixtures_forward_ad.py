@@ -126,6 +126,17 @@ def scenarios():
                         "error": err(lambda: fwAD.make_dual(torch.ones(2, dtype=torch.long),
                                                             torch.ones(2, dtype=torch.long)))})
         records.append({"name": "err_nested", "error": err(lambda: fwAD.enter_dual_level())})
+
+        class NoJvp(torch.autograd.Function):  # a custom Function with backward only
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        records.append({"name": "err_custom_jvp", "error": err(lambda: NoJvp.apply(d))})
     records.append({"name": "err_no_level",
                     "error": err(lambda: fwAD.make_dual(torch.ones(2), torch.ones(2)))})
 

@@ -183,13 +183,8 @@ tg_status tgi_fw_resolve(tg_tensor *t) {
     if (!n) return TG_OK;
     tg_ctx *ctx = t->ctx;
     tg_status st = TG_OK;
-    if (n->op == TGI_OP_CUSTOM) {
-        st = tgi_error(ctx, TG_ERR_AUTOGRAD,
-                       "forward AD: You must implement the jvp function for custom "
-                       "autograd.Function to use it with forward mode AD.");
-    } else if (n->op == TGI_OP_COPY_SLICES || n->op == TGI_OP_AS_STRIDED ||
-               (t->is_view && t->grad_fn != n && t->grad_fn &&
-                t->grad_fn->op == TGI_OP_AS_STRIDED)) {
+    if (n->op == TGI_OP_COPY_SLICES || n->op == TGI_OP_AS_STRIDED ||
+        (t->is_view && t->grad_fn != n && t->grad_fn && t->grad_fn->op == TGI_OP_AS_STRIDED)) {
         st = tgi_error(ctx, TG_ERR_AUTOGRAD,
                        "forward AD: in-place operations on views of dual tensors are not "
                        "supported yet");

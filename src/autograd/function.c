@@ -113,8 +113,14 @@ tg_status tg_function_apply(const tg_function *fn, tg_tensor *const *inputs, int
         if (inputs && inputs[i]) ctx = inputs[i]->ctx;
     if (!fn || !fn->forward || !outputs || !inputs || n_inputs <= 0 || !ctx)
         return tgi_null_arg(ctx, name, !fn || !fn->forward ? "fn" : "inputs");
-    for (int i = 0; i < n_inputs; i++)
+    for (int i = 0; i < n_inputs; i++) {
         if (!inputs[i]) return tgi_null_arg(ctx, name, "inputs");
+        if (tgi_is_dual(inputs[i])) /* a tg_function has no jvp: no tangent for its outputs */
+            return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                             "%s: You must implement the jvp function for custom "
+                             "autograd.Function to use it with forward mode AD.",
+                             name);
+    }
     int n_out = fn->n_outputs > 0 ? fn->n_outputs : 1;
     for (int k = 0; k < n_out; k++) outputs[k] = NULL;
 
