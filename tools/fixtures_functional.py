@@ -84,6 +84,40 @@ def scenarios():
                                                     torch.ones(3, dtype=D), strict=True)))
     rec("jac_independent", j=AF.jacobian(lambda x: x.detach() * 2, torch.ones(3, dtype=D)))
 
+    # strict mode, every function and stage: (x, y) -> one of these (C: STRICT_FNS)
+    strict_fns = [
+        lambda x, y: (y ** 2).sum(),           # 0: independent of x
+        lambda x, y: x.sum() + (y ** 2).sum(),  # 1: linear in x
+        lambda x, y: (x * y).sum(),            # 2: bilinear
+        lambda x, y: (x * x * y).sum(),        # 3: cubic
+        lambda x, y: x * y,                    # 4: not a scalar
+        lambda x, y: y * 2,                    # 5: not a scalar, independent of x
+    ]
+    ones = lambda: torch.ones(2, dtype=D)  # noqa: E731
+    calls = {
+        "jacobian": lambda f, cg: AF.jacobian(f, (ones(), ones()), strict=True, create_graph=cg),
+        "vjp": lambda f, cg: AF.vjp(f, (ones(), ones()), f(ones(), ones()) * 0 + 1, strict=True,
+                                    create_graph=cg),
+        "jvp": lambda f, cg: AF.jvp(f, (ones(), ones()), (ones(), ones()), strict=True,
+                                    create_graph=cg),
+        "hessian": lambda f, cg: AF.hessian(f, (ones(), ones()), strict=True, create_graph=cg),
+        "vhp": lambda f, cg: AF.vhp(f, (ones(), ones()), (ones(), ones()), strict=True,
+                                    create_graph=cg),
+        "hvp": lambda f, cg: AF.hvp(f, (ones(), ones()), (ones(), ones()), strict=True,
+                                    create_graph=cg),
+    }
+    for name, call in calls.items():
+        for k, f in enumerate(strict_fns):
+            if k >= 4 and name in ("hessian", "vhp", "hvp"):
+                continue  # these need a one-element output
+            for cg in (False, True):
+                try:
+                    call(f, cg)
+                    e = "ok"
+                except RuntimeError as ex:
+                    e = str(ex)
+                rec("strict_%s_%d%s" % (name, k, "_cg" if cg else ""), error=e)
+
 
 def generate(outdir):
     records.run(outdir, "functional.txt", scenarios)

@@ -57,11 +57,65 @@ static tg_status check_v(tg_ctx *ctx, const char *fn, const tg_tensor *v, const 
 }
 
 /* grad(outputs, inputs, v) with unused inputs as zeros (strict=False) or an error (strict). */
+/* Which backward a gradient comes from decides PyTorch's strict-mode message when it does not
+ * depend on input i (functional.py's _fill_in_zeros stages, and jacobian's own wording). */
+typedef enum {
+    STRICT_OFF,
+    STRICT_BACK,              /* vjp, and jvp's first backward */
+    STRICT_BACK_TRICK,        /* jvp's second backward */
+    STRICT_FIRST,             /* the first backward of vhp and hvp: no create_graph check */
+    STRICT_JACOBIAN,          /* jacobian's rows, hessian's second backward */
+    STRICT_DOUBLE_BACK,       /* vhp's second backward */
+    STRICT_DOUBLE_BACK_TRICK, /* hvp's last backward */
+} strict_stage;
+
+static tg_status strict_error(tg_ctx *ctx, strict_stage stage, int out, int i, bool create) {
+    const char *what = stage == STRICT_DOUBLE_BACK || stage == STRICT_DOUBLE_BACK_TRICK
+                           ? "hessian" : "jacobian";
+    if (create) /* a gradient that exists but carries no graph; jacobian prints the output index */
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_functional: The %s of the user-provided function is independent of "
+                         "input %d. This is not allowed in strict mode when create_graph=True.",
+                         what, stage == STRICT_JACOBIAN ? out : i);
+    switch (stage) {
+    case STRICT_JACOBIAN:
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_functional: Output %d of the user-provided function is independent "
+                         "of input %d. This is not allowed in strict mode.",
+                         out, i);
+    case STRICT_BACK_TRICK:
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_functional: The gradient with respect to the input is independent of "
+                         "entry %d in the grad_outputs when using the double backward trick to "
+                         "compute forward mode gradients. This is not allowed in strict mode.",
+                         i);
+    case STRICT_DOUBLE_BACK:
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_functional: The jacobian of the user-provided function is independent "
+                         "of input %d. This is not allowed in strict mode.",
+                         i);
+    case STRICT_DOUBLE_BACK_TRICK:
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_functional: The hessian of the user-provided function is independent "
+                         "of entry %d in the grad_jacobian. This is not allowed in strict mode as "
+                         "it prevents from using the double backward trick to replace forward "
+                         "mode AD.",
+                         i);
+    default:
+        return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                         "tg_functional: The output of the user-provided function is independent "
+                         "of input %d. This is not allowed in strict mode.",
+                         i);
+    }
+}
+
+/* g[i] = d(y . v)/dx[i]. Outside strict mode a gradient that does not depend on x[i] is zeros;
+ * in strict mode it is an error with the message of the stage (out: y's index, for jacobian). */
 static tg_status grads(tg_tensor *y, tg_tensor *const *x, int n, tg_tensor *v, bool create,
-                       bool retain, bool strict, tg_tensor **g) {
+                       bool retain, strict_stage strict, int out, tg_tensor **g) {
     tg_ctx *ctx = y->ctx;
     if (!tgi_requires_grad(y)) { /* the output does not depend on the inputs at all */
-        if (strict) return check_strict(ctx, y, strict);
+        if (strict) return strict_error(ctx, strict, out, 0, false);
         for (int i = 0; i < n; i++)
             if (!(g[i] = tg_zeros_like(x[i]))) return ctx->err;
         return TG_OK;
@@ -70,13 +124,11 @@ static tg_status grads(tg_tensor *y, tg_tensor *const *x, int n, tg_tensor *v, b
                       .materialize_grads = !strict};
     tg_tensor *vv[1] = {v};
     tg_status st = tg_autograd_grad(&y, 1, x, n, v ? vv : NULL, &o, g);
-    if (st == TG_OK && strict)
-        for (int i = 0; i < n; i++)
-            if (!g[i])
-                return tgi_error(ctx, TG_ERR_AUTOGRAD,
-                                 "tg_functional: The output of the user-provided function is "
-                                 "independent of input %d. This is not allowed in strict mode.",
-                                 i);
+    for (int i = 0; i < n && st == TG_OK && strict; i++) {
+        if (!g[i]) return strict_error(ctx, strict, out, i, false);
+        if (create && strict != STRICT_FIRST && !tgi_requires_grad(g[i]))
+            return strict_error(ctx, strict, out, i, true);
+    }
     return st;
 }
 
@@ -101,7 +153,8 @@ tg_status tg_vjp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
                          "returns a single Tensor with a single element.");
     if (v && (st = check_v(ctx, "tg_vjp", v, y)) != TG_OK) return st;
     if ((st = check_strict(ctx, y, strict)) != TG_OK) return st;
-    st = grads(y, x, n, (tg_tensor *)(uintptr_t)v, create, create, strict, vjp);
+    st = grads(y, x, n, (tg_tensor *)(uintptr_t)v, create, create, strict ? STRICT_BACK : STRICT_OFF,
+               0, vjp);
     if (st != TG_OK) return st;
     for (int i = 0; i < n; i++) vjp[i] = post(vjp[i], create);
     if (output) *output = post(y, create);
@@ -131,14 +184,21 @@ tg_status tg_jvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
     tg_tensor *u = tg_zeros_like(y);
     if (!u || tg_requires_grad_(u, true) != TG_OK) return ctx->err;
     tg_tensor *gx[64];
-    if (!tgi_requires_grad(y)) {
-        jvp[0] = NULL;
-        if (strict) return check_strict(ctx, y, true);
+    if (!tgi_requires_grad(y)) { /* not strict: check_strict above */
         if (!(jvp[0] = tg_zeros_like(y))) return ctx->err;
     } else {
-        tg_grad_opts o = {.create_graph = true, .allow_unused = true, .materialize_grads = true};
+        tg_grad_opts o = {.create_graph = true, .allow_unused = true, .materialize_grads = !strict};
         st = tg_autograd_grad(&y, 1, x, n, &u, &o, gx);
         if (st != TG_OK) return st;
+        for (int i = 0; i < n && strict; i++) {
+            if (!gx[i]) return strict_error(ctx, STRICT_BACK, 0, i, false);
+            if (!tgi_requires_grad(gx[i]))
+                return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                                 "tg_functional: The gradient with respect to input %d is "
+                                 "independent of the inputs of the user-provided function. This "
+                                 "is not allowed in strict mode.",
+                                 i);
+        }
         tg_tensor *acc = NULL;
         for (int i = 0; i < n; i++) { /* sum_i gx_i . v_i */
             tg_tensor *vi = v ? v[i] : tg_ones_like(x[i]);
@@ -146,14 +206,9 @@ tg_status tg_jvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
             acc = acc ? tg_add(acc, term) : term;
         }
         if (!acc) return ctx->err;
-        if (!tgi_requires_grad(acc)) {
-            jvp[0] = tg_zeros_like(y);
-        } else {
-            tg_grad_opts o2 = {.create_graph = create, .allow_unused = true,
-                               .materialize_grads = true};
-            st = tg_autograd_grad(&acc, 1, &u, 1, NULL, &o2, jvp);
-            if (st != TG_OK) return st;
-        }
+        st = grads(acc, &u, 1, NULL, create, create, strict ? STRICT_BACK_TRICK : STRICT_OFF, 0,
+                   jvp);
+        if (st != TG_OK) return st;
     }
     jvp[0] = post(jvp[0], create);
     if (output) *output = post(y, create);
@@ -260,7 +315,8 @@ tg_status tg_jacobian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *
         st = onehot ? TG_OK : ctx->err;
         if (st == TG_OK) {
             tgi_store(onehot->storage->data, onehot->dtype, r, 1.0);
-            st = grads(y, x, n, onehot, create, true, strict, g);
+            st = grads(y, x, n, onehot, create, true, strict ? STRICT_JACOBIAN : STRICT_OFF, 0,
+                       g);
         }
         for (int i = 0; i < n && st == TG_OK; i++) {
             if (!rows_need_graph) { /* copy the row into place */
@@ -305,9 +361,11 @@ tg_status tg_jacobian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *
     return st;
 }
 
-/* The gradient of a scalar function, with a graph (for hessian/hvp/vhp). */
+/* The gradient of a scalar function, with a graph (for hessian/hvp/vhp). In strict mode a
+ * gradient that does not depend on the input is an error: hessian fills it with zeros first, as
+ * PyTorch's inner jacobian does, so only the second message applies to it. */
 static tg_status scalar_grad(const char *fn, tg_gradcheck_fn f, tg_tensor *const *inputs, int n,
-                             void *user, bool strict, tg_tensor **x, tg_tensor **y,
+                             void *user, bool strict, bool zero_fill, tg_tensor **x, tg_tensor **y,
                              tg_tensor **g) {
     tg_ctx *ctx = inputs[0]->ctx;
     tg_status st = prepare(inputs, n, true, x);
@@ -321,7 +379,18 @@ static tg_status scalar_grad(const char *fn, tg_gradcheck_fn f, tg_tensor *const
                          "single element",
                          fn, fn + 3);
     if ((st = check_strict(ctx, *y, strict)) != TG_OK) return st;
-    return grads(*y, x, n, NULL, true, true, strict, g);
+    st = grads(*y, x, n, NULL, true, true, strict && !zero_fill ? STRICT_FIRST : STRICT_OFF, 0, g);
+    for (int i = 0; i < n && st == TG_OK && strict; i++)
+        if (!tgi_requires_grad(g[i]))
+            return tgi_error(ctx, TG_ERR_AUTOGRAD,
+                             "tg_functional: While computing the hessian, found that the jacobian "
+                             "of the user-provided function with respect to input %d is "
+                             "independent of the input. This is not allowed in strict mode. You "
+                             "should ensure that your function is twice differentiable and that "
+                             "the jacobian depends on the inputs (this would be violated by a "
+                             "linear function for example).",
+                             i);
+    return st;
 }
 
 tg_status tg_hessian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
@@ -331,7 +400,7 @@ tg_status tg_hessian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *u
     bool create = opts && opts->create_graph, strict = opts && opts->strict;
     if (n > 8) return tgi_error(ctx, TG_ERR_INVALID_ARG, "tg_hessian: at most 8 inputs");
     tg_tensor *x[8], *y, *g[8];
-    tg_status st = scalar_grad("tg_hessian", f, inputs, n, user, strict, x, &y, g);
+    tg_status st = scalar_grad("tg_hessian", f, inputs, n, user, strict, true, x, &y, g);
     if (st != TG_OK) return st;
     /* hess[i*n + j] = d g_i / d x_j, shape x_i.shape + x_j.shape */
     for (int i = 0; i < n && st == TG_OK; i++) {
@@ -352,7 +421,8 @@ tg_status tg_hessian(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *u
             st = onehot ? TG_OK : ctx->err;
             if (st == TG_OK) {
                 tgi_store(onehot->storage->data, onehot->dtype, r, 1.0);
-                st = grads(g[i], x, n, onehot, create, true, strict, row);
+                st = grads(g[i], x, n, onehot, create, true,
+                           strict ? STRICT_JACOBIAN : STRICT_OFF, i, row);
             }
             for (int j = 0; j < n && st == TG_OK; j++) {
                 tg_tensor *c = tgi_cast(row[j], hess[i * n + j]->dtype, true);
@@ -381,7 +451,7 @@ tg_status tg_vhp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
     bool create = opts && opts->create_graph, strict = opts && opts->strict;
     if (n > 8) return tgi_error(ctx, TG_ERR_INVALID_ARG, "tg_vhp: at most 8 inputs");
     tg_tensor *x[8], *y, *g[8];
-    tg_status st = scalar_grad("tg_vhp", f, inputs, n, user, strict, x, &y, g);
+    tg_status st = scalar_grad("tg_vhp", f, inputs, n, user, strict, false, x, &y, g);
     for (int i = 0; i < n && st == TG_OK; i++) st = check_v(ctx, "tg_vhp", v[i], x[i]);
     if (st != TG_OK) return st;
     /* v^T H = d(sum_i g_i . v_i)/dx */
@@ -391,7 +461,8 @@ tg_status tg_vhp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
         acc = acc ? tg_add(acc, term) : term;
     }
     if (!acc) return ctx->err;
-    st = grads(acc, x, n, NULL, create, create, strict, vhp);
+    st = grads(acc, x, n, NULL, create, create, strict ? STRICT_DOUBLE_BACK : STRICT_OFF, 0,
+               vhp);
     if (st != TG_OK) return st;
     for (int i = 0; i < n; i++) vhp[i] = post(vhp[i], create);
     if (output) *output = post(y, create);
@@ -406,7 +477,7 @@ tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
     bool create = opts && opts->create_graph, strict = opts && opts->strict;
     if (n > 8) return tgi_error(ctx, TG_ERR_INVALID_ARG, "tg_hvp: at most 8 inputs");
     tg_tensor *x[8], *y, *g[8];
-    tg_status st = scalar_grad("tg_hvp", f, inputs, n, user, strict, x, &y, g);
+    tg_status st = scalar_grad("tg_hvp", f, inputs, n, user, strict, false, x, &y, g);
     for (int i = 0; i < n && st == TG_OK; i++) st = check_v(ctx, "tg_hvp", v[i], x[i]);
     if (st != TG_OK) return st;
     /* PyTorch's double-backward trick: with u a zero leaf, w(u) = d(g . u)/dx = H^T u;
@@ -430,7 +501,8 @@ tg_status tg_hvp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
         acc2 = acc2 ? tg_add(acc2, term) : term;
     }
     if (!acc2) return ctx->err;
-    st = grads(acc2, u, n, NULL, create, create, strict, hvp);
+    st = grads(acc2, u, n, NULL, create, create, strict ? STRICT_DOUBLE_BACK_TRICK : STRICT_OFF,
+               0, hvp);
     if (st != TG_OK) return st;
     for (int i = 0; i < n; i++) hvp[i] = post(hvp[i], create);
     if (output) *output = post(y, create);
