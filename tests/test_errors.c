@@ -22,6 +22,15 @@ static tg_tensor *sum_all(tg_tensor *const *x, int n, void *u) {
     return s;
 }
 
+static tg_tensor *times2(tg_tensor *const *x, int n, void *u) {
+    (void)n;
+    (void)u;
+    return tg_mul_scalar(x[0], 2);
+}
+static tg_tensor *null_second_time(tg_tensor *const *x, int n, void *u) {
+    return ++*(int *)u == 1 ? sum_all(x, n, u) : NULL;
+}
+
 static void t_modes(void) {
     CHECK_INT(tg_fwad_exit(ctx), TG_ERR_AUTOGRAD);
     CHECK_ERR(ctx, TG_ERR_AUTOGRAD,
@@ -61,6 +70,11 @@ static void t_ops(void) {
     int n_out;
     CHECK_INT(tg_split_with_sizes(a, NULL, -1, 0, parts, 2, &n_out), TG_ERR_INVALID_ARG);
     CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_split_with_sizes: nsizes is negative (-1)");
+    /* an empty tensor with a dim of 2^31 + 1 splits into more pieces than an int counts */
+    tg_tensor *wide = tg_zeros(ctx, TG_SHAPE(2147483649LL, 0), TG_FLOAT32);
+    CHECK_INT(tg_split(wide, 1, 0, NULL, 0, &n_out), TG_ERR_INVALID_ARG);
+    CHECK_ERR(ctx, TG_ERR_INVALID_ARG,
+              "tg_split: the result has 2147483649 tensors, more than an int can count");
     CHECK(tg_norm(a, NAN) == NULL);
     CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_norm: the norm order p must not be nan");
     int64_t ns[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
@@ -69,7 +83,8 @@ static void t_ops(void) {
     /* 8 dims in, one more out */
     tg_tensor *t8 = tg_zeros(ctx, ns, 8, TG_INT64);
     CHECK(tg_one_hot(t8, 2) == NULL);
-    CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_one_hot: the result would have 9 dimensions (at most 8)");
+    CHECK_ERR(ctx, TG_ERR_INVALID_ARG,
+              "tg_one_hot: the result would have 9 dimensions (at most 8)");
     tg_tensor *f8 = tg_zeros(ctx, ns, 8, TG_FLOAT64);
     CHECK(tg_index(f8, 0, tg_zeros(ctx, TG_SHAPE(1, 1), TG_INT64)) == NULL);
     CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_index: the result would have 9 dimensions (at most 8)");
@@ -117,6 +132,26 @@ static tg_status bwd_saves(tg_function_ctx *f, tg_tensor *const *g, int n_out, t
     return tg_function_save_for_backward(f, &x, 1);
 }
 
+static tg_status fwd_marks(tg_function_ctx *f, tg_tensor *const *in, int n, tg_tensor **out,
+                           void *user) {
+    (void)n;
+    tg_status st = TG_OK;
+    for (int i = 0; i < 17 && st == TG_OK; i++)
+        st = *(const int *)user ? tg_function_mark_dirty(f, in[0])
+                                : tg_function_mark_non_differentiable(f, in[0]);
+    out[0] = in[0];
+    return st;
+}
+static tg_status fwd_nothing(tg_function_ctx *f, tg_tensor *const *in, int n, tg_tensor **out,
+                             void *user) {
+    (void)f;
+    (void)in;
+    (void)n;
+    (void)out;
+    (void)user;
+    return TG_OK;
+}
+
 static void t_custom_function(void) {
     tg_tensor *x = lit("[1., 2.]"), *y;
     tg_requires_grad_(x, true);
@@ -127,6 +162,17 @@ static void t_custom_function(void) {
     tg_function reads = {.name = "Reads", .forward = fwd_reads, .backward = bwd_saves};
     CHECK_INT(tg_function_apply(&reads, &x, 1, NULL, &y), TG_ERR_AUTOGRAD);
     CHECK_ERR(ctx, TG_ERR_AUTOGRAD, "tg_function_saved_tensor: only valid inside backward");
+    tg_function marks = {.name = "Marks", .forward = fwd_marks, .backward = bwd_saves};
+    int dirty = 1;
+    CHECK_INT(tg_function_apply(&marks, &x, 1, &dirty, &y), TG_ERR_INVALID_ARG);
+    CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_function_mark_dirty: too many tensors");
+    dirty = 0;
+    CHECK_INT(tg_function_apply(&marks, &x, 1, &dirty, &y), TG_ERR_INVALID_ARG);
+    CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_function_mark_non_differentiable: too many tensors");
+    tg_function nothing = {.name = "Nothing", .forward = fwd_nothing, .backward = bwd_saves};
+    CHECK_INT(tg_function_apply(&nothing, &x, 1, NULL, &y), TG_ERR_NULL_ARG);
+    CHECK_ERR(ctx, TG_ERR_NULL_ARG,
+              "tg_function_apply: forward of NothingBackward returned no output 0");
     tg_function late = {.name = "Late", .forward = fwd_double, .backward = bwd_saves};
     CHECK_INT(tg_function_apply(&late, &x, 1, NULL, &y), TG_OK);
     CHECK_INT(tg_backward(tg_sum(y), NULL), TG_ERR_AUTOGRAD);
@@ -165,6 +211,22 @@ static void t_functional(void) {
     for (int i = 0; i < 16; i++) x16[i] = x;
     CHECK_INT(tg_gradgradcheck(sum_all, x16, 16, NULL, NULL, NULL), TG_ERR_INVALID_ARG);
     CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_gradgradcheck: at most 15 inputs");
+    /* the Jacobian, Hessian would pass TG_MAX_DIMS: a 5-d function of a 5-d input */
+    tg_tensor *x5 = tg_ones(ctx, TG_SHAPE(1, 1, 1, 1, 1), TG_FLOAT64);
+    CHECK_INT(tg_jacobian(times2, &x5, 1, NULL, NULL, j), TG_ERR_INVALID_ARG);
+    CHECK_ERR(ctx, TG_ERR_INVALID_ARG,
+              "tg_jacobian: the Jacobian would have 10 dimensions (at most 8)");
+    CHECK_INT(tg_jacobian(times2, &x5, 1, NULL, &fwd, j), TG_ERR_INVALID_ARG);
+    CHECK_ERR(ctx, TG_ERR_INVALID_ARG,
+              "tg_jacobian: the Jacobian would have 10 dimensions (at most 8)");
+    CHECK_INT(tg_hessian(sum_all, &x5, 1, NULL, NULL, h), TG_ERR_INVALID_ARG);
+    CHECK_ERR(ctx, TG_ERR_INVALID_ARG,
+              "tg_hessian: the Hessian would have 10 dimensions (at most 8)");
+    /* checkpoint: the recomputation in backward fails */
+    int calls = 0;
+    CHECK_INT(tg_checkpoint(null_second_time, &x, 1, &calls, &out), TG_OK);
+    CHECK_INT(tg_backward(out, NULL), TG_ERR_AUTOGRAD);
+    CHECK_ERR(ctx, TG_ERR_AUTOGRAD, "tg_backward: the checkpointed function failed");
     CHECK_INT(tg_checkpoint(returns_null, &x, 1, NULL, &out), TG_ERR_INVALID_ARG);
     CHECK(out == NULL);
     CHECK_ERR(ctx, TG_ERR_INVALID_ARG, "tg_checkpoint: the function returned NULL");

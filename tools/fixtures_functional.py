@@ -92,6 +92,9 @@ def scenarios():
         lambda x, y: (x * x * y).sum(),        # 3: cubic
         lambda x, y: x * y,                    # 4: not a scalar
         lambda x, y: y * 2,                    # 5: not a scalar, independent of x
+        lambda x, y: (torch.round(x) * y).sum(),  # 6-8: round's gradient is zeros, no graph
+        lambda x, y: torch.round(x).sum() + (y ** 3).sum(),
+        lambda x, y: torch.round(x * y).sum(),
     ]
     ones = lambda: torch.ones(2, dtype=D)  # noqa: E731
     calls = {
@@ -108,7 +111,7 @@ def scenarios():
     }
     for name, call in calls.items():
         for k, f in enumerate(strict_fns):
-            if k >= 4 and name in ("hessian", "vhp", "hvp"):
+            if k in (4, 5) and name in ("hessian", "vhp", "hvp"):
                 continue  # these need a one-element output
             for cg in (False, True):
                 try:

@@ -666,6 +666,7 @@ def gen_batch_norm(w):
     tr = dict(training=True, momentum=0.1, eps=1e-5)
     ev = dict(training=False, momentum=0.1, eps=1e-5)
     w.error(op, "batch1", "SHAPE", bn(True), [const(U((1, 3))), None, None, None, None], **tr)
+    w.error(op, "scalar", "INDEX", bn(True), [const(U(())), None, None, None, None], **tr)
     w.error(op, "batch1_spatial", "SHAPE", bn(True), [const(U((1, 3, 1))), None, None, None,
                                                        None], **tr)
     w.error(op, "running_mean_size", "SHAPE", bn(True),

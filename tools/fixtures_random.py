@@ -409,6 +409,7 @@ def _sessions():
     s.randint(0, 3, (-1,))
     s.randint(2**62, -2**62, (2,))
     s.sample_("random_", "float32", (3,), 4, 4)
+    s.sample_("random_", "float32", (3,), 2**25 + 1, 2**25 + 2)  # from rounds up past to
     s.sample_("normal_", "float32", (3,), 0.0, -1.0)
     s.sample_("normal_", "float64", (20,), 0.0, -1.5)
     s.sample_("normal_", "float32", (3,), 0.0, float("nan"))

@@ -153,8 +153,8 @@ tg_status tg_vjp(tg_gradcheck_fn f, tg_tensor *const *inputs, int n, void *user,
                          "returns a single Tensor with a single element.");
     if (v && (st = check_v(ctx, "tg_vjp", v, y)) != TG_OK) return st;
     if ((st = check_strict(ctx, y, strict)) != TG_OK) return st;
-    st = grads(y, x, n, (tg_tensor *)(uintptr_t)v, create, create, strict ? STRICT_BACK : STRICT_OFF,
-               0, vjp);
+    st = grads(y, x, n, (tg_tensor *)(uintptr_t)v, create, create,
+               strict ? STRICT_BACK : STRICT_OFF, 0, vjp);
     if (st != TG_OK) return st;
     for (int i = 0; i < n; i++) vjp[i] = post(vjp[i], create);
     if (output) *output = post(y, create);
