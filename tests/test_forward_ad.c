@@ -313,12 +313,35 @@ static void test_semantics(void) {
     tg_clear_error(ctx);
 }
 
+/* wrong_tangent of the fixture script: x * x, but x * detach(x) when x carries a tangent, so
+ * backward is right and forward mode misses a term: gradcheck catches it only with
+ * check_forward_ad, with PyTorch's whole message */
+static tg_tensor *wrong_tangent(tg_tensor *const *in, int n, void *user) {
+    (void)n;
+    (void)user;
+    tg_tensor *tan = NULL;
+    tg_unpack_dual(in[0], NULL, &tan);
+    return tg_mul(in[0], tan ? tg_detach(in[0]) : in[0]);
+}
+
+static void test_gradcheck_forward(void) {
+    const tt_record *r = fx("err_gradcheck_forward");
+    tg_tensor *x = tg_tensor_parse(ctx, "[0.5, -1.25, 2.0]", TG_FLOAT64);
+    tg_requires_grad_(x, true);
+    CHECK_STR(tt_get(r, "backward_only"), "True");
+    CHECK_INT(tg_gradcheck(wrong_tangent, &x, 1, NULL, NULL), TG_OK);
+    tg_gradcheck_opts fw = {.check_forward_ad = true};
+    CHECK_INT(tg_gradcheck(wrong_tangent, &x, 1, NULL, &fw), TG_ERR_AUTOGRAD);
+    CHECK_RECORD_ERROR(ctx, TG_ERR_AUTOGRAD, "tg_gradcheck", r);
+}
+
 static void t_all(void) {
     FX = tt_fixture_load("forward_ad.txt");
     ctx = tg_ctx_new();
     test_op_tangents();
     tg_scope_begin(ctx);
     test_semantics();
+    test_gradcheck_forward();
     tg_scope_end(ctx);
     CHECK_INT(tg_ctx_memstats(ctx).tensors, 0);
     CHECK_INT(tg_ctx_memstats(ctx).nodes, 0);

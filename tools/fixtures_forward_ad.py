@@ -31,6 +31,14 @@ def err(fn):
     return "no error"
 
 
+def full_err(fn):  # the whole message, for multi-line ones
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        return str(e)
+    return "no error"
+
+
 # name -> (function of the inputs, input shapes); the C test has the same table
 OPS = {
     "add": (lambda a, b: a + b, [(2, 3), (3,)]),
@@ -137,6 +145,16 @@ def scenarios():
                 return g * 2
 
         records.append({"name": "err_custom_jvp", "error": err(lambda: NoJvp.apply(d))})
+
+    def wrong_tangent(x):  # x * x, but x * detach(x) when x carries a tangent (C: the same)
+        t = fwAD.unpack_dual(x).tangent
+        return x * (x.detach() if t is not None else x)
+
+    xg = torch.tensor([0.5, -1.25, 2.0], dtype=torch.float64, requires_grad=True)
+    records.append({"name": "err_gradcheck_forward",
+                    "backward_only": str(torch.autograd.gradcheck(wrong_tangent, (xg,))),
+                    "error": full_err(lambda: torch.autograd.gradcheck(wrong_tangent, (xg,),
+                                                                       check_forward_ad=True))})
     records.append({"name": "err_no_level",
                     "error": err(lambda: fwAD.make_dual(torch.ones(2), torch.ones(2)))})
 
