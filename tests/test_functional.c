@@ -163,7 +163,8 @@ static tg_tensor *strict_fn(tg_tensor *const *in, int n, void *u) {
     case 5: return tg_mul_scalar(y, 2);
     case 6: return tg_sum(tg_mul(tg_round(x), y));
     case 7: return tg_add(tg_sum(tg_round(x)), tg_sum(tg_pow_scalar(y, 3)));
-    default: return tg_sum(tg_round(tg_mul(x, y)));
+    case 8: return tg_sum(tg_round(tg_mul(x, y)));
+    default: return tg_add(tg_sum(tg_mul(tg_round(x), y)), tg_sum(tg_mul(x, x)));
     }
 }
 
@@ -171,7 +172,7 @@ static tg_tensor *strict_fn(tg_tensor *const *in, int n, void *u) {
 static void test_strict(void) {
     static const char *const calls[] = {"jacobian", "vjp", "jvp", "hessian", "vhp", "hvp"};
     for (int c = 0; c < 6; c++)
-        for (int k = 0; k < 9; k++)
+        for (int k = 0; k < 10; k++)
             for (int cg = 0; cg < 2; cg++) {
                 if ((k == 4 || k == 5) && c >= 3) continue; /* these need a one-element output */
                 char name[64];

@@ -95,6 +95,7 @@ def scenarios():
         lambda x, y: (torch.round(x) * y).sum(),  # 6-8: round's gradient is zeros, no graph
         lambda x, y: torch.round(x).sum() + (y ** 3).sum(),
         lambda x, y: torch.round(x * y).sum(),
+        lambda x, y: (torch.round(x) * y).sum() + (x * x).sum(),  # 9: H v misses u_y
     ]
     ones = lambda: torch.ones(2, dtype=D)  # noqa: E731
     calls = {
